@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, request, session, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.blueprints.account import bp
+from app.blueprints.account.forms import ChangePasswordForm, PreferencesForm
+from app.extensions import db
+from app.htmx import render
+from app.models import Voice
+from app.permissions import login_required
+from app.services import ServiceError, accounts, credits
+
+
+def _preferences_form() -> PreferencesForm:
+    form = PreferencesForm(data=current_user.preferences or {})
+    voices = db.session.scalars(sa.select(Voice).where(Voice.is_active).order_by(Voice.name)).all()
+    form.voice.choices = [("", "No preference")] + [(str(v.id), f"{v.name} ({v.style or v.language})") for v in voices]
+    return form
+
+
+@bp.get("/")
+@login_required
+def index() -> Response:
+    page = request.args.get("page", 1, type=int) or 1
+    ledger = credits.ledger_page(current_user.id, page=page, per_page=10)
+    return render(
+        "account/index.html",
+        "account/_ledger.html",
+        ledger=ledger,
+        prefs_form=_preferences_form(),
+    )
+
+
+@bp.post("/preferences")
+@login_required
+def preferences() -> Response:
+    form = _preferences_form()
+    if form.validate_on_submit():
+        try:
+            accounts.update_preferences(
+                current_user, {"voice": form.voice.data or None, "pace": form.pace.data, "tone": form.tone.data}
+            )
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash("Your preferences are saved.", "success")
+    else:
+        flash("Those preferences could not be saved: " + "; ".join(sum(form.errors.values(), [])), "error")
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> Response:
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                current_user, form.current_password.data, form.new_password.data, keep_session=session.get("sid")
+            )
+        except ServiceError as exc:
+            getattr(form, exc.field or "new_password").errors.append(exc.message)
+            status = 400
+        else:
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("account.index"))
+    elif request.method == "POST":
+        status = 400
+    return render("account/password.html", form=form, status=status)

@@ -1,0 +1,81 @@
+"""`flask users …`, `flask demo …` and `flask worker`."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from app.extensions import db
+from app.models import User
+from app.services import Conflict, ServiceError, accounts
+
+DEMO_ACCOUNTS = [
+    ("admin@demo.waqup.app", ["user", "admin"], "Admin"),
+    ("creator@demo.waqup.app", ["user", "creator"], "Creator"),
+    ("user@demo.waqup.app", ["user"], "User"),
+]
+
+users_cli = click.Group("users", help="Manage accounts.")
+demo_cli = click.Group("demo", help="Demo data for a fresh install.")
+
+
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.option("--password", help="Password for a new account (prompted for when omitted).")
+def create_admin(email: str, password: str | None) -> None:
+    """Make EMAIL an admin, creating the account if it does not exist."""
+    try:
+        user = accounts.get_by_email(email)
+    except ServiceError:
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user = accounts.register(email, password)
+        except ServiceError as exc:
+            raise click.ClickException(exc.message) from None
+        click.echo(f"Created account {user.email}.")
+    accounts.set_role(user, "admin", True, actor=None)
+    click.echo(f"{user.email} is an admin (roles: {', '.join(user.roles)}).")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Create the demo accounts (safe to run again)."""
+    password = current_app.config["DEMO_PASSWORD"]
+    click.echo("Demo accounts (password for each: %s)" % password)
+    for email, roles, label in DEMO_ACCOUNTS:
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            try:
+                user = accounts.register(email, password, roles=roles)
+            except Conflict:
+                user = accounts.get_by_email(email)
+        for role in roles:
+            if not user.has_role(role):
+                accounts.set_role(user, role, True, actor=None)
+        click.echo(f"  {label:<8} {email}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker_command(burst: bool) -> None:
+    """Run a background worker on every queue."""
+    from app.tasks.worker import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst)
+
+
+@click.command("secret-key")
+def secret_key() -> None:
+    """Print a fresh random SECRET_KEY for production."""
+    click.echo(secrets.token_urlsafe(48))
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(secret_key)

@@ -1,0 +1,32 @@
+"""Typed SQLAlchemy models, one module per domain; importing this registers every table."""
+
+from app.models.audit import AuditLog
+from app.models.content import ContentItem, GenerationJob, PracticeEvent, Voice
+from app.models.conversation import Conversation
+from app.models.credits import CreditTransaction
+from app.models.marketplace import (
+    CreatorTokenTransaction,
+    Entitlement,
+    PackItem,
+    Purchase,
+    RitualPack,
+    StripeEvent,
+)
+from app.models.user import User
+
+__all__ = [
+    "AuditLog",
+    "ContentItem",
+    "Conversation",
+    "CreatorTokenTransaction",
+    "CreditTransaction",
+    "Entitlement",
+    "GenerationJob",
+    "PackItem",
+    "PracticeEvent",
+    "Purchase",
+    "RitualPack",
+    "StripeEvent",
+    "User",
+    "Voice",
+]

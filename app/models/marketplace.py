@@ -1,0 +1,158 @@
+"""Packs, their items, purchases, entitlements, Stripe events and the creator token ledger."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.types import (
+    JSONType,
+    TextList,
+    created_at_column,
+    enum_check,
+    fk,
+    updated_at_column,
+    uuid_pk,
+)
+
+PRICE_TYPES = ("free", "one_time", "subscription")
+SUBSCRIPTION_INTERVALS = ("monthly", "annual")
+PACK_STATUSES = ("draft", "in_review", "published", "archived")
+PURCHASE_KINDS = ("pack", "subscription", "credits")
+PURCHASE_STATUSES = ("pending", "paid", "failed", "refunded", "canceled")
+ENTITLEMENT_SOURCES = ("free", "purchase", "subscription", "admin")
+TOKEN_TRANSACTION_TYPES = ("reward", "reversal", "payout", "adjustment")
+
+
+class RitualPack(db.Model):
+    __tablename__ = "ritual_packs"
+    __table_args__ = (
+        enum_check("price_type", PRICE_TYPES),
+        enum_check("subscription_interval", SUBSCRIPTION_INTERVALS, nullable=True),
+        enum_check("status", PACK_STATUSES),
+        sa.CheckConstraint(
+            "(price_type = 'free' AND COALESCE(price_amount, 0) = 0)"
+            " OR (price_type <> 'free' AND price_amount > 0)",
+            name="price_matches_type",
+        ),
+        sa.CheckConstraint(
+            "(price_type = 'subscription') = (subscription_interval IS NOT NULL)",
+            name="interval_only_for_subscriptions",
+        ),
+        sa.Index("ix_ritual_packs_creator_created", "creator_id", "created_at"),
+        sa.Index("ix_ritual_packs_status_published", "status", "published_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    creator_id: Mapped[uuid.UUID] = fk("users.id")
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    tags: Mapped[list[str]] = mapped_column(TextList, nullable=False, default=list)
+    cover_key: Mapped[str | None] = mapped_column(sa.String(500))
+    price_type: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="free")
+    price_amount: Mapped[int | None] = mapped_column(sa.Integer)  # minor units (cents)
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False, default="usd")
+    subscription_interval: Mapped[str | None] = mapped_column(sa.String(16))
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="draft")
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class PackItem(db.Model):
+    __tablename__ = "pack_items"
+    __table_args__ = (sa.UniqueConstraint("pack_id", "content_item_id", name="uq_pack_items_pack_item"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    pack_id: Mapped[uuid.UUID] = fk("ritual_packs.id")
+    content_item_id: Mapped[uuid.UUID] = fk("content_items.id")
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class Purchase(db.Model):
+    __tablename__ = "purchases"
+    __table_args__ = (
+        enum_check("kind", PURCHASE_KINDS),
+        enum_check("status", PURCHASE_STATUSES),
+        sa.CheckConstraint("amount >= 0", name="amount_non_negative"),
+        sa.Index("ix_purchases_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[uuid.UUID] = fk("users.id")
+    pack_id: Mapped[uuid.UUID | None] = fk("ritual_packs.id", ondelete="SET NULL", nullable=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="pending")
+    amount: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)  # minor units
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False, default="usd")
+    # Idempotency: one purchase per Checkout Session (SECURITY.md 4).
+    stripe_checkout_session_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
+    fulfilled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class Entitlement(db.Model):
+    """A user's right to a pack's items, from a free claim, a purchase, a subscription or an admin."""
+
+    __tablename__ = "entitlements"
+    __table_args__ = (
+        enum_check("source", ENTITLEMENT_SOURCES),
+        sa.UniqueConstraint("user_id", "pack_id", name="uq_entitlements_user_pack"),
+        sa.Index("ix_entitlements_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[uuid.UUID] = fk("users.id")
+    pack_id: Mapped[uuid.UUID] = fk("ritual_packs.id")
+    purchase_id: Mapped[uuid.UUID | None] = fk("purchases.id", ondelete="SET NULL", nullable=True)
+    source: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class StripeEvent(db.Model):
+    __tablename__ = "stripe_events"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    stripe_event_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
+    event_type: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
+    processed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class CreatorTokenTransaction(db.Model):
+    """The creator token ledger; like the credit ledger, each row chains from the one before."""
+
+    __tablename__ = "creator_token_transactions"
+    __table_args__ = (
+        enum_check("transaction_type", TOKEN_TRANSACTION_TYPES),
+        sa.CheckConstraint("amount <> 0", name="amount_non_zero"),
+        sa.CheckConstraint("balance_after >= 0", name="balance_after_non_negative"),
+        sa.UniqueConstraint("creator_id", "entry_no", name="uq_creator_token_transactions_creator_entry"),
+        sa.Index("ix_creator_token_transactions_creator_created", "creator_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    creator_id: Mapped[uuid.UUID] = fk("users.id")
+    transaction_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    amount: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    balance_after: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    entry_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    purchase_id: Mapped[uuid.UUID | None] = fk("purchases.id", ondelete="SET NULL", nullable=True)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(200), nullable=False, unique=True)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
+    created_at: Mapped[datetime] = created_at_column()

