@@ -45,7 +45,7 @@ def create_admin(email: str, password: str | None) -> None:
 def demo_load() -> None:
     """Create the demo accounts (safe to run again)."""
     password = current_app.config["DEMO_PASSWORD"]
-    click.echo("Demo accounts (password for each: %s)" % password)
+    click.echo(f"Demo accounts (password for each: {password})")
     for email, roles, label in DEMO_ACCOUNTS:
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if user is None:
@@ -68,6 +68,20 @@ def worker_command(burst: bool) -> None:
     run_worker(current_app._get_current_object(), burst=burst)
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--threads", default=32, show_default=True, type=int, help="Threads per process; each open socket holds one."
+)
+@click.option("--workers", default=1, show_default=True, type=int, help="gunicorn processes.")
+def serve_command(host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the app with gunicorn and run a background worker beside it."""
+    from app.serve import serve
+
+    raise SystemExit(serve(current_app._get_current_object(), host=host, port=port, threads=threads, workers=workers))
+
+
 @click.command("secret-key")
 def secret_key() -> None:
     """Print a fresh random SECRET_KEY for production."""
@@ -79,3 +93,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(secret_key)
+    app.cli.add_command(serve_command)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import redis
 from flask import Flask, current_app
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +35,15 @@ class EmbeddedRedis:
     def url(self) -> str:
         return f"unix://{self.socket_path}?db=0"
 
+    def _client(self, timeout: float) -> redis.Redis:
+        # No retries: a dead server should be reported at once, and SHUTDOWN drops the connection anyway.
+        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout, retry=Retry(NoBackoff(), 0))
+
     def is_running(self) -> bool:
         if not self.socket_path.exists():
             return False
         try:
-            return bool(redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=1).ping())
+            return bool(self._client(timeout=1).ping())
         except redis.RedisError:
             return False
 
@@ -82,7 +88,7 @@ class EmbeddedRedis:
             return
         self.started_here = False
         try:
-            redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5).shutdown(save=True)
+            self._client(timeout=5).shutdown(save=True)
         except redis.ConnectionError:
             pass  # SHUTDOWN closes the connection: that is the success case
         except redis.RedisError:

@@ -48,7 +48,8 @@ def preferences() -> Response:
         else:
             flash("Your preferences are saved.", "success")
     else:
-        flash("Those preferences could not be saved: " + "; ".join(sum(form.errors.values(), [])), "error")
+        problems = "; ".join(e for errors in form.errors.values() for e in errors)
+        flash(f"Those preferences could not be saved: {problems}", "error")
     return redirect(url_for("account.index"))
 
 

@@ -170,7 +170,7 @@ def token(data: dict[str, Any]) -> Response:
     if not user.is_active:
         return json_error(403, "This account is suspended.", code="suspended")
     access_token, expires_in = tokens.issue(user)
-    return jsonify(access_token=access_token, token_type="Bearer", expires_in=expires_in)
+    return jsonify(access_token=access_token, token_type="Bearer", expires_in=expires_in)  # noqa: S106
 
 
 @endpoint("/auth/revoke", "POST", summary="Revoke the bearer token used for this call", status=204, tag="auth")

@@ -1,0 +1,61 @@
+"""The application factory and its configuration."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from config import DEV_SECRET_KEY, ProductionConfig, TestConfig
+
+
+def test_factory_builds_test_app(app):
+    assert app.testing
+    assert app.config["ENV_NAME"] == "test"
+    assert {"main", "auth", "account", "api"} <= set(app.blueprints)
+
+
+def test_home_page_explains_the_product(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"How it works" in response.data
+    assert b"Make your first practice free" in response.data
+
+
+def test_health_reports_database_and_redis(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [DEV_SECRET_KEY, "", "too-short"],
+    ids=["dev-key", "empty", "short"],
+)
+def test_production_refuses_weak_secret_key(secret):
+    class Prod(ProductionConfig):
+        SECRET_KEY = secret
+        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://db/waqup"
+        REDIS_URL = "redis://127.0.0.1:6379/0"
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(Prod)
+
+
+def test_production_requires_database_and_redis():
+    class Prod(ProductionConfig):
+        SECRET_KEY = "x" * 48
+        SQLALCHEMY_DATABASE_URI = None
+        REDIS_URL = None
+
+    with pytest.raises(RuntimeError) as info:
+        create_app(Prod)
+    assert "DATABASE_URL" in str(info.value) and "REDIS_URL" in str(info.value)
+
+
+def test_production_cookie_settings():
+    assert ProductionConfig.SESSION_COOKIE_NAME.startswith("__Host-")
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True
+    assert ProductionConfig.SESSION_COOKIE_HTTPONLY is True
+    assert ProductionConfig.SESSION_COOKIE_SAMESITE == "Lax"
+    assert TestConfig.SESSION_COOKIE_HTTPONLY is True
