@@ -85,7 +85,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    SECRET_KEY = "test-secret-key-for-the-suite-only-0123456789"
     SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL")
     REDIS_URL = _env("TEST_REDIS_URL")
     # Argon2id with small costs keeps the suite fast; production uses the library defaults.

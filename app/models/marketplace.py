@@ -37,7 +37,7 @@ class RitualPack(db.Model):
         enum_check("status", PACK_STATUSES),
         sa.CheckConstraint(
             "(price_type = 'free' AND COALESCE(price_amount, 0) = 0)"
-            " OR (price_type <> 'free' AND price_amount > 0)",
+            " OR (price_type <> 'free' AND price_amount IS NOT NULL AND price_amount > 0)",
             name="price_matches_type",
         ),
         sa.CheckConstraint(

@@ -128,7 +128,7 @@ def upgrade():
     sa.Column('metadata', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('CURRENT_TIMESTAMP'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('CURRENT_TIMESTAMP'), nullable=False),
-    sa.CheckConstraint("(price_type = 'free' AND COALESCE(price_amount, 0) = 0) OR (price_type <> 'free' AND price_amount > 0)", name=op.f('ck_ritual_packs_price_matches_type')),
+    sa.CheckConstraint("(price_type = 'free' AND COALESCE(price_amount, 0) = 0) OR (price_type <> 'free' AND price_amount IS NOT NULL AND price_amount > 0)", name=op.f('ck_ritual_packs_price_matches_type')),
     sa.CheckConstraint("(price_type = 'subscription') = (subscription_interval IS NOT NULL)", name=op.f('ck_ritual_packs_interval_only_for_subscriptions')),
     sa.CheckConstraint("price_type IN ('free', 'one_time', 'subscription')", name=op.f('ck_ritual_packs_price_type_valid')),
     sa.CheckConstraint("status IN ('draft', 'in_review', 'published', 'archived')", name=op.f('ck_ritual_packs_status_valid')),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app.models.user import PACES, TONES
@@ -26,5 +27,5 @@ class ChangePasswordForm(FlaskForm):
 
 class PreferencesForm(FlaskForm):
     voice = SelectField("Voice", validators=[Optional()], choices=[])
-    pace = RadioField("Pace", choices=[(p, p.capitalize()) for p in PACES], validators=[Optional()])
-    tone = RadioField("Tone", choices=[(t, t.capitalize()) for t in TONES], validators=[Optional()])
+    pace = RadioField("Pace", choices=[SelectChoice(p, p.capitalize()) for p in PACES], validators=[Optional()])
+    tone = RadioField("Tone", choices=[SelectChoice(t, t.capitalize()) for t in TONES], validators=[Optional()])

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from app.blueprints.account import bp
 from app.blueprints.account.forms import ChangePasswordForm, PreferencesForm
@@ -17,7 +18,9 @@ from app.services import ServiceError, accounts, credits
 def _preferences_form() -> PreferencesForm:
     form = PreferencesForm(data=current_user.preferences or {})
     voices = db.session.scalars(sa.select(Voice).where(Voice.is_active).order_by(Voice.name)).all()
-    form.voice.choices = [("", "No preference")] + [(str(v.id), f"{v.name} ({v.style or v.language})") for v in voices]
+    form.voice.choices = [SelectChoice("", "No preference")] + [
+        SelectChoice(str(v.id), f"{v.name} ({v.style or v.language})") for v in voices
+    ]
     return form
 
 
