@@ -69,6 +69,33 @@ class Config:
     RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "5 per minute;30 per hour")
 
+    # Generation: script writer, voices, storage, jobs.
+    SCRIPT_WRITER = _env("SCRIPT_WRITER")  # embedded | openai | anthropic; default: the first with a key
+    OPENAI_API_KEY = _env("OPENAI_API_KEY")
+    OPENAI_MODEL = _env("OPENAI_MODEL", "gpt-4o-mini")
+    OPENAI_BASE_URL = _env("OPENAI_BASE_URL")
+    ANTHROPIC_API_KEY = _env("ANTHROPIC_API_KEY")
+    ANTHROPIC_MODEL = _env("ANTHROPIC_MODEL", "claude-sonnet-4-5")
+    ANTHROPIC_BASE_URL = _env("ANTHROPIC_BASE_URL")
+    LLM_MAX_RETRIES = _env_int("LLM_MAX_RETRIES", 2)
+    ELEVENLABS_API_KEY = _env("ELEVENLABS_API_KEY")
+    ELEVENLABS_BASE_URL = _env("ELEVENLABS_BASE_URL")
+    ELEVENLABS_MODEL = _env("ELEVENLABS_MODEL", "eleven_multilingual_v2")
+    STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")  # local | s3
+    STORAGE_DIR = _env("STORAGE_DIR")  # default: instance/storage
+    S3_BUCKET = _env("S3_BUCKET")
+    S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+    S3_REGION = _env("S3_REGION", "us-east-1")
+    S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY")
+    CDN_BASE_URL = _env("CDN_BASE_URL")
+    SIGNED_URL_SECONDS = _env_int("SIGNED_URL_SECONDS", 600)
+    GENERATION_RETRIES = _env_int("GENERATION_RETRIES", 3)
+    GENERATION_RETRY_DELAYS = [10, 30, 90]
+    GENERATION_TIMEOUT = _env_int("GENERATION_TIMEOUT", 1800)
+    GENERATION_STUCK_SECONDS = _env_int("GENERATION_STUCK_SECONDS", 900)
+    RATELIMIT_GENERATE = _env("RATELIMIT_GENERATE", "10 per minute;60 per day")
+
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     DEMO_PASSWORD = _env("DEMO_PASSWORD", "waqup-demo-2026")
 
@@ -109,6 +136,8 @@ class ProductionConfig(Config):
             problems.append("DATABASE_URL must point at PostgreSQL")
         if not cls.REDIS_URL:
             problems.append("REDIS_URL must be set")
+        if cls.STORAGE_BACKEND == "s3" and not cls.S3_BUCKET:
+            problems.append("S3_BUCKET must be set when STORAGE_BACKEND is s3")
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
 

@@ -39,11 +39,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     extensions.sock.init_app(app)
 
     from app import auth_loader, errors, security, templating
+    from app.providers import storage
 
     auth_loader.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    storage.init_app(app)
 
     from app.blueprints import register_blueprints
 

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 
 from app.extensions import db
 from app.models import User
-from app.services import Conflict, ServiceError, accounts
+from app.services import Conflict, ServiceError, accounts, voices
 
 DEMO_ACCOUNTS = [
     ("admin@demo.waqup.app", ["user", "admin"], "Admin"),
@@ -43,7 +43,10 @@ def create_admin(email: str, password: str | None) -> None:
 
 @demo_cli.command("load")
 def demo_load() -> None:
-    """Create the demo accounts (safe to run again)."""
+    """Create the demo accounts and voices (safe to run again)."""
+    click.echo("Voices (with preview clips):")
+    for voice in voices.seed():
+        click.echo(f"  {voice.name}")
     password = current_app.config["DEMO_PASSWORD"]
     click.echo(f"Demo accounts (password for each: {password})")
     for email, roles, label in DEMO_ACCOUNTS:
@@ -89,6 +92,10 @@ def secret_key() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.cli_practices import rituals_cli, voices_cli
+
+    app.cli.add_command(rituals_cli)
+    app.cli.add_command(voices_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(worker_command)

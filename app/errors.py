@@ -87,6 +87,8 @@ def _api_message(exc: HTTPException, status: int) -> str:
     """The message given to abort(), else a plain default for the status."""
     if status >= 500:
         return FRIENDLY[500]
+    if status == 429:
+        return f"{FRIENDLY[429]} (limit: {exc.description})"
     if exc.description and exc.description != type(exc).description:
         return exc.description
     if status == 401:

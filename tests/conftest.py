@@ -106,21 +106,42 @@ def app(_schema: None, database_url: str, redis_url: str, tmp_path: os.PathLike)
     yield app
     with app.app_context():
         _db.session.remove()
-        _clean_tables()
         _db.engine.dispose()
-    redis.Redis.from_url(redis_url).flushdb()
 
 
-def _clean_tables() -> None:
-    tables = [t for t in _db.metadata.sorted_tables]
-    if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        with _db.engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        with _db.engine.begin() as conn:
+@pytest.fixture
+def make_app(_schema: None, database_url: str, redis_url: str, tmp_path: os.PathLike) -> Iterator:
+    """Build more apps on the test database and Redis, with config overrides; disposed after the test."""
+    built: list[Flask] = []
+
+    def _make(**overrides: object) -> Flask:
+        extra = build_app(database_url, redis_url, os.path.join(tmp_path, f"app-{len(built)}"), **overrides)
+        built.append(extra)
+        return extra
+
+    yield _make
+    for extra in built:
+        with extra.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_slate(request: pytest.FixtureRequest, database_url: str, redis_url: str) -> Iterator[None]:
+    """After every test that touched the database (through any app it built): empty tables and Redis."""
+    yield
+    if "_schema" not in request.fixturenames:
+        return
+    engine = sa.create_engine(database_url)
+    tables = _db.metadata.sorted_tables
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
             for table in reversed(tables):
                 conn.execute(table.delete())
+    engine.dispose()
+    redis.Redis.from_url(redis_url).flushdb()
 
 
 @pytest.fixture

@@ -50,3 +50,47 @@ def test_demo_load_is_idempotent_and_prints_the_logins(app, db):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CreditTransaction)) == 3
     for user in users.values():
         assert credits.ledger_problems(user.id) == []
+
+
+def test_rituals_create_makes_a_practice_with_a_progress_bar(app, db):
+    from app.models import ContentItem
+    from tests.generation_helpers import seed_voices
+
+    seed_voices(app)
+    person = make_user(app)
+    result = app.test_cli_runner().invoke(
+        args=[
+            "rituals",
+            "create",
+            "--user",
+            person.email,
+            "--minutes",
+            "1",
+            "--intent",
+            "letting go of a stressful workday",
+            "--inline",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Making your practice" in result.output
+    assert "Ready:" in result.output and "LUFS" in result.output
+    item = db.session.scalars(sa.select(ContentItem)).one()
+    assert item.audio_url == f"audio/{person.id}/{item.id}/1.mp3"
+    second = app.test_cli_runner().invoke(
+        args=["rituals", "create", "--user", person.email, "--intent", "sleep", "--inline"]
+    )
+    assert second.exit_code != 0
+    assert "Not enough credits" in second.output
+
+
+def test_rituals_create_names_unknown_voices(app, db):
+    from tests.generation_helpers import seed_voices
+
+    seed_voices(app)
+    person = make_user(app)
+    result = app.test_cli_runner().invoke(
+        args=["rituals", "create", "--user", person.email, "--intent", "calm", "--voice", "Nobody"]
+    )
+    assert result.exit_code != 0
+    assert "No voice called 'Nobody'" in result.output and "Joe" in result.output
+    assert db.session.get(User, person.id).credit_balance == 1

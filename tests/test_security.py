@@ -8,10 +8,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app import create_app
+from app.extensions import db as db_ext
 from app.models import User
 from app.services import credits
 from config import ProductionConfig
-from tests.conftest import AuthActions, build_app, form_token
+from tests.conftest import AuthActions, form_token
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 STATIC = Path(__file__).resolve().parent.parent / "app" / "static"
@@ -86,7 +88,13 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, client, auth):
     assert "SameSite=Lax" in cookie
 
 
-def test_production_session_cookie_is_host_prefixed_and_secure(database_url, redis_url, tmp_path, _schema):
+def _dispose(app) -> None:
+    with app.app_context():
+        db_ext.session.remove()
+        db_ext.engine.dispose()
+
+
+def test_production_session_cookie_is_host_prefixed_and_secure(database_url, redis_url, tmp_path, _schema, request):
     class Prod(ProductionConfig):
         SECRET_KEY = "p" * 48
         SQLALCHEMY_DATABASE_URI = database_url
@@ -94,9 +102,8 @@ def test_production_session_cookie_is_host_prefixed_and_secure(database_url, red
         INSTANCE_PATH = str(tmp_path / "inst")
         RATELIMIT_ENABLED = False
 
-    from app import create_app
-
     app = create_app(Prod)
+    request.addfinalizer(lambda: _dispose(app))
     person = make_user(app)
     client = app.test_client()
     page = client.get("/login", base_url="https://localhost")
@@ -143,10 +150,9 @@ def test_suspended_user_cannot_log_in(app, db):
     assert b"This account is suspended." in response.data
 
 
-def test_tokens_verify_on_another_app_instance_with_the_same_secret(database_url, redis_url, tmp_path, _schema):
+def test_tokens_verify_on_another_app_instance_with_the_same_secret(make_app):
     """Tokens from one app instance work on another with the same secret (stateless verification)."""
-    first = build_app(database_url, redis_url, str(tmp_path / "a"))
-    second = build_app(database_url, redis_url, str(tmp_path / "b"))
+    first, second = make_app(), make_app()
     person = make_user(first)
     token = first.test_client().post("/api/v1/auth/token", json={"email": person.email, "password": person.password})
     headers = {"Authorization": f"Bearer {token.json['access_token']}"}

@@ -1,4 +1,4 @@
-"""Blueprint registration: one package per area; each package's views live in its routes module."""
+"""Blueprint registration: one package per area; its view modules attach themselves to its `bp`."""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ import importlib
 
 from flask import Flask
 
-# (package, url prefix)
+# (package, url prefix, view modules)
 BLUEPRINTS = [
-    ("main", None),
-    ("auth", None),
-    ("account", "/account"),
-    ("api", "/api/v1"),
+    ("main", None, ["routes"]),
+    ("auth", None, ["routes"]),
+    ("account", "/account", ["routes"]),
+    ("media", "/media", ["routes"]),
+    ("api", "/api/v1", ["routes", "rituals"]),
 ]
 
 
 def register_blueprints(app: Flask) -> None:
-    for name, prefix in BLUEPRINTS:
+    for name, prefix, modules in BLUEPRINTS:
         package = importlib.import_module(f"app.blueprints.{name}")
-        importlib.import_module(f"app.blueprints.{name}.routes")  # attaches the views to package.bp
+        for module in modules:
+            importlib.import_module(f"app.blueprints.{name}.{module}")
         app.register_blueprint(package.bp, url_prefix=prefix)

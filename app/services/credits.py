@@ -48,8 +48,13 @@ def consume(
     content_item_id: uuid.UUID | None = None,
     content_type: str | None = None,
     metadata: dict[str, Any] | None = None,
+    commit: bool = True,
 ) -> CreditTransaction:
-    """Spend credits; raises InsufficientCredits rather than going below zero."""
+    """Spend credits; raises InsufficientCredits rather than going below zero.
+
+    With commit=False the spend joins the caller's transaction (which then commits or rolls back
+    the spend together with its own rows).
+    """
     _require_positive(amount)
     return _apply(
         user_id,
@@ -59,6 +64,7 @@ def consume(
         content_item_id=content_item_id,
         content_type=content_type,
         metadata=metadata,
+        commit=commit,
     )
 
 
@@ -110,6 +116,7 @@ def _apply(
     content_item_id: uuid.UUID | None = None,
     content_type: str | None = None,
     metadata: dict[str, Any] | None = None,
+    commit: bool = True,
 ) -> CreditTransaction:
     if not idempotency_key or len(idempotency_key) > 200:
         raise ServiceError("An idempotency key of 1–200 characters is required.", field="idempotency_key")
@@ -125,7 +132,8 @@ def _apply(
         new_balance = db.session.execute(stmt.returning(users.c.credit_balance)).scalar_one_or_none()
         if new_balance is None:
             balance = db.session.scalar(sa.select(users.c.credit_balance).where(users.c.id == user_id))
-            db.session.rollback()
+            if commit:
+                db.session.rollback()
             if balance is None:
                 raise NotFound("No such user.")
             raise InsufficientCredits(-amount, balance)
@@ -145,8 +153,13 @@ def _apply(
             meta=metadata or {},
         )
         db.session.add(row)
+        if not commit:
+            db.session.flush()
+            return row
         db.session.commit()
     except IntegrityError:
+        if not commit:
+            raise  # the caller's transaction, the caller's decision
         # Another transaction committed the same idempotency key first: ours is rolled back whole.
         db.session.rollback()
         existing = _existing(idempotency_key)
@@ -178,6 +191,9 @@ def opening_entry(user: User, amount: int, *, idempotency_key: str, metadata: di
     return row
 
 
+MAX_PAGE = 1_000_000  # keeps the row offset within a 64-bit integer on every database
+
+
 @dataclass
 class LedgerPage:
     rows: list[CreditTransaction]
@@ -192,7 +208,7 @@ class LedgerPage:
 
 def ledger_page(user_id: uuid.UUID, page: int = 1, per_page: int = 20) -> LedgerPage:
     """A user's ledger rows, newest first."""
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     per_page = min(max(1, per_page), 100)
     base = sa.select(CreditTransaction).where(CreditTransaction.user_id == user_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0

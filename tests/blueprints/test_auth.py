@@ -7,9 +7,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from app.extensions import db as db_ext
 from app.models import AuditLog, CreditTransaction, User
 from app.services.passwords import verify_password
-from tests.conftest import AuthActions, bearer, build_app, form_token
+from tests.conftest import AuthActions, bearer, form_token
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
@@ -160,9 +161,9 @@ def test_next_redirects_only_to_same_site_paths(app, auth, target, expected):
     assert response.location == expected
 
 
-def test_login_is_rate_limited(database_url, redis_url, tmp_path, _schema):
+def test_login_is_rate_limited(make_app):
     """SECURITY.md 12: too many login attempts get 429 with Retry-After."""
-    app = build_app(database_url, redis_url, str(tmp_path / "inst"), RATELIMIT_LOGIN="3 per minute")
+    app = make_app(RATELIMIT_LOGIN="3 per minute")
     client = app.test_client()
     auth = AuthActions(client)
     statuses = [auth.login("someone@example.com", "wrong password!").status_code for _ in range(4)]
@@ -173,12 +174,10 @@ def test_login_is_rate_limited(database_url, redis_url, tmp_path, _schema):
     assert b"Too many attempts" in limited.data
 
 
-def test_registration_is_rate_limited(database_url, redis_url, tmp_path, _schema, db):
-    app = build_app(database_url, redis_url, str(tmp_path / "inst"), RATELIMIT_REGISTER="2 per minute")
+def test_registration_is_rate_limited(make_app):
+    app = make_app(RATELIMIT_REGISTER="2 per minute")
     statuses = [AuthActions(app.test_client()).register(f"flood{i}@example.com").status_code for i in range(3)]
     assert statuses == [302, 302, 429]
     with app.app_context():
-        from app.extensions import db as app_db
-
-        assert app_db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
-        assert app_db.session.scalar(sa.select(sa.func.count()).select_from(CreditTransaction)) == 2
+        assert db_ext.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+        assert db_ext.session.scalar(sa.select(sa.func.count()).select_from(CreditTransaction)) == 2

@@ -16,6 +16,7 @@ from app.models import CreditTransaction, User
 from app.models.types import as_utc
 from app.models.user import PACES, TONES
 from app.services import ServiceError, accounts, credits, tokens
+from app.services.credits import MAX_PAGE
 
 # The API authenticates with bearer tokens only, never cookies, so CSRF does not apply.
 csrf.exempt(bp)
@@ -72,7 +73,7 @@ LEDGER_ROW = {
     },
 }
 PAGE_PARAMS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
 ]
 
@@ -159,7 +160,7 @@ def register(data: dict[str, Any]) -> tuple[Response, int]:
     auth=False,
     body=CREDENTIALS,
     response=TOKEN,
-    errors=(429,),
+    errors=(401, 403, 429),
     tag="auth",
 )
 @limiter.limit(_login_limit)
@@ -217,7 +218,7 @@ def update_preferences(data: dict[str, Any]) -> Response:
     tag="account",
 )
 def my_credits() -> Response:
-    page = int_arg("page", 1)
+    page = int_arg("page", 1, maximum=MAX_PAGE)  # SECURITY.md 23: test_bad_paging_is_422_naming_the_parameter
     per_page = int_arg("per_page", 20, maximum=100)
     ledger = credits.ledger_page(g.api_user.id, page=page, per_page=per_page)
     return jsonify(

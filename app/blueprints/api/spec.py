@@ -3,6 +3,7 @@ its OpenAPI entry all come from the same `endpoint(...)` call."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -13,7 +14,7 @@ from jsonschema import Draft202012Validator
 from werkzeug.exceptions import BadRequest, Unauthorized, UnsupportedMediaType
 
 from app.blueprints.api import bp
-from app.permissions import has_roles
+from app.permissions import bearer_token, has_roles
 from app.services import ServiceError, tokens
 
 PATHS: dict[str, dict[str, Any]] = {}
@@ -150,12 +151,12 @@ def _document(
 
 
 def _authenticate() -> tuple[Any, dict]:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    """SECURITY.md 13: tests/api/test_jwt_security.py."""
+    token = bearer_token()
+    if token is None:
         raise Unauthorized(description="Send an Authorization: Bearer <token> header.")
     try:
-        return tokens.authenticate(token.strip())
+        return tokens.authenticate(token)
     except tokens.TokenError as exc:
         raise Unauthorized(description=str(exc)) from None
 
@@ -163,7 +164,7 @@ def _authenticate() -> tuple[Any, dict]:
 def _validated_body(validator: Draft202012Validator) -> dict[str, Any]:
     if not request.is_json:
         raise UnsupportedMediaType(description="Send the body as JSON (Content-Type: application/json).")
-    data = request.get_json(silent=True)
+    data = _json_body()  # SECURITY.md 23: test_unusable_json_is_400_not_500
     if data is None:
         raise BadRequest(description="The body is not valid JSON.")
     problems = []
@@ -173,12 +174,31 @@ def _validated_body(validator: Draft202012Validator) -> dict[str, Any]:
             missing = error.message.split("'")[1] if "'" in error.message else ""
             field, message = missing, "This field is required."
         elif error.validator == "additionalProperties":
-            message = "Unknown field(s): " + error.message.split("(")[-1].rstrip(")")
+            known = list(error.schema.get("properties", {}))
+            for name in sorted(set(error.instance) - set(known)):
+                problems.append(
+                    {
+                        "field": f"{field}.{name}" if field else name,
+                        "message": "Unknown field; the fields are: " + ", ".join(known) + ".",
+                    }
+                )
+            continue
         else:
             message = error.schema.get("description_error") or _plain(error)
         problems.append({"field": field, "message": message})
     if problems:
         raise ApiValidationError(problems)
+    return data
+
+
+def _json_body() -> Any:
+    """The parsed body, or None when it is not JSON this API accepts: bad syntax, nesting too deep
+    for the parser, or strings holding lone UTF-16 surrogates (no field can store or hash those)."""
+    try:
+        data = request.get_json(silent=True)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (RecursionError, UnicodeEncodeError):
+        return None
     return data
 
 
