@@ -110,6 +110,9 @@ def test_the_job_makes_a_playable_practice(app, db):
     assert item.content_text.count(" ") > 30
     metrics = item.meta["audio"]
     assert abs(metrics["integrated_lufs"] + 16) <= 1 and metrics["true_peak_dbfs"] <= -1
+    assert 100 <= metrics["speech_wpm"] <= 130  # a calm narrator's pace, counting sentence pauses
+    assert metrics["total_silence_seconds"] > 15
+    assert item.meta["background"] == "rain"
     with app.app_context():
         storage = get_storage()
         assert storage.list(f"audio/{person.id}/") == [item.audio_url]
