@@ -25,11 +25,12 @@ log = logging.getLogger(__name__)
 
 TARGET_LUFS = -16.0
 TRUE_PEAK_CEILING_DB = -1.0
+TRUE_PEAK_TARGET_DB = TRUE_PEAK_CEILING_DB - 1.0  # MP3 coding can add up to about 1 dB of overshoot
 CHUNK_FRAMES = 65_536
 # Silence after each sentence, and extra silence stretched into each comma-length pause, by pace (s).
-# With Piper's length scales this puts speech at about 104 (slow), 118 (normal) and 129 (fast)
+# With Piper's length scales this puts speech at about 108 (slow), 118 (normal) and 129 (fast)
 # words a minute, counting the pause after each sentence.
-SENTENCE_GAP = {"slow": 0.9, "normal": 0.8, "fast": 0.7}
+SENTENCE_GAP = {"slow": 0.85, "normal": 0.8, "fast": 0.7}
 CLAUSE_STRETCH = {"slow": 0.3, "normal": 0.2, "fast": 0.15}
 MIN_PAUSE = 3.0
 LEAD_IN = 1.5  # seconds before the first word (3 s when a bell rings first)
@@ -226,6 +227,7 @@ def assemble(
                 progress(done / total_segments)
 
     speech_samples = sum(len(a) for sentences in voiced for a in sentences)
+    sentence_count = sum(len(sentences) for sentences in voiced)
     gap_samples = sum(max(0, len(sentences) - 1) for sentences in voiced) * int(gap * sr)
     lead = BELL_LEAD_IN if with_bells else LEAD_IN
     # The last passage's pause gives way to the closing silence.
@@ -235,10 +237,13 @@ def assemble(
     scale = available / sum(planned_pauses) if sum(planned_pauses) else 1.0
     scale = min(max(scale, 0.5), 2.5)  # keep pauses natural even when the voice ran long or short
 
-    ceiling = 10 ** ((TRUE_PEAK_CEILING_DB - 0.6) / 20)
+    # Sample peaks are held 1.5 dB under the true-peak ceiling: speech rarely overshoots between
+    # samples by more than that once oversampled.
+    ceiling = 10 ** ((TRUE_PEAK_CEILING_DB - 1.5) / 20)
     gain = _voice_gain(voiced, sr, ceiling)
     clips: list[Clip] = []
     sections: list[dict] = []
+    loudest = -np.inf
     cursor = int(lead * sr)
     if with_bells:
         clips.append(Clip(int(0.3 * sr), _to_int16(bell(sr))))
@@ -246,10 +251,16 @@ def assemble(
     for section in script.sections:
         section_start = cursor
         for segment in section.segments:
-            for n, sentence in enumerate(voiced[index]):
+            sentences, voiced[index] = voiced[index], []  # each raw clip is freed once levelled
+            for n, sentence in enumerate(sentences):
                 if n:
                     cursor += int(gap * sr)
                 leveled = limit_peaks(sentence.astype(np.float32) * (gain / 32768.0), sr, ceiling)
+                peak = true_peak_db(leveled)
+                if peak > TRUE_PEAK_TARGET_DB:  # a rare overshoot between samples: lower this sentence a touch
+                    leveled *= 10 ** ((TRUE_PEAK_TARGET_DB - peak) / 20)
+                    peak = TRUE_PEAK_TARGET_DB
+                loudest = max(loudest, peak)
                 clips.append(Clip(cursor, _to_int16(leveled)))
                 cursor += len(sentence)
             pause = max(MIN_PAUSE, segment.pause * scale)
@@ -266,7 +277,6 @@ def assemble(
     if sections:
         sections[-1]["end"] = round(cursor / sr, 2)
     # Speaking time counts the pause after every sentence, as a narrator's pace does.
-    sentence_count = sum(len(sentences) for sentences in voiced)
     speech_seconds = speech_samples / sr + sentence_count * gap
     result = AssembledAudio(sr, cursor, clips, sections, speech_seconds, script.words)
     result.metrics = {
@@ -274,6 +284,7 @@ def assemble(
         "total_silence_seconds": round(result.duration - speech_samples / sr, 1),
         "pause_scale": round(scale, 3),
         "voice_gain_db": round(float(20 * np.log10(gain)), 2),
+        "true_peak_dbfs": round(float(loudest), 2),
     }
     return result
 
@@ -286,8 +297,8 @@ def _voice_gain(voiced: list[list[np.ndarray]], sample_rate: int, ceiling: float
     gain = 1.0
     # Each sentence is followed by silence in the track; measuring it that way keeps the
     # 400 ms measuring blocks that straddle speech and silence, exactly as the final file has them.
-    gap = np.zeros(sample_rate // 2, dtype=np.float32)
-    for _ in range(3):
+    gap = np.zeros(sample_rate, dtype=np.float32)  # at least as long as any pause between sentences
+    for _ in range(5):
         meter = LoudnessMeter(sample_rate)
         for sentences in voiced:
             for clip in sentences:
@@ -298,9 +309,10 @@ def _voice_gain(voiced: list[list[np.ndarray]], sample_rate: int, ceiling: float
         if not np.isfinite(loudness):
             return 1.0
         correction = TARGET_LUFS - loudness
-        gain *= float(10 ** (correction / 20))
-        if abs(correction) < 0.2:
+        if abs(correction) < 0.15:
             break
+        # The limiter eats part of any boost, so aim a little past the target.
+        gain *= float(10 ** (correction * (1.25 if correction > 0 and gain != 1.0 else 1.0) / 20))
     return gain
 
 
@@ -311,17 +323,16 @@ def _to_int16(samples: np.ndarray) -> np.ndarray:
 def encode(audio: AssembledAudio, path: Path, *, fmt: str = "MP3") -> dict:
     """Write the track in chunks (one large write has crashed libsndfile's OGG encoder).
 
-    Returns the loudness and true peak of exactly what was encoded, measured on the way through.
+    Returns the integrated loudness of exactly what was encoded, measured on the way through
+    (the true peak is known per sentence from assembly).
     """
     subtype = "MPEG_LAYER_III" if fmt == "MP3" else "VORBIS"
     meter = LoudnessMeter(audio.sample_rate)
-    peak = -np.inf
     with sf.SoundFile(path, "w", samplerate=audio.sample_rate, channels=1, format=fmt, subtype=subtype) as out:
         for chunk in audio.frames():
             meter.feed(chunk)
-            peak = max(peak, true_peak_db(chunk))
             out.write(chunk)
-    return {"integrated_lufs": round(meter.integrated(), 2), "true_peak_dbfs": round(float(peak), 2)}
+    return {"integrated_lufs": round(meter.integrated(), 2)}
 
 
 def measure(path: Path) -> dict:

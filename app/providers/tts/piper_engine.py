@@ -11,7 +11,7 @@ from app.providers.tts.base import TTSError
 # Piper's default speed reads about 210 words/min: far too fast for a meditation. These length
 # scales, with the sentence and comma pauses the assembler inserts, land speech at about
 # 100–130 words/min.
-LENGTH_SCALE = {"slow": 1.7, "normal": 1.55, "fast": 1.45}
+LENGTH_SCALE = {"slow": 1.6, "normal": 1.55, "fast": 1.45}
 JOE_VOICE_ID = "en_US-joe-medium"
 
 _voices: dict[str, object] = {}
