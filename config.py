@@ -95,6 +95,7 @@ class Config:
     GENERATION_TIMEOUT = _env_int("GENERATION_TIMEOUT", 1800)
     GENERATION_STUCK_SECONDS = _env_int("GENERATION_STUCK_SECONDS", 900)
     RATELIMIT_GENERATE = _env("RATELIMIT_GENERATE", "10 per minute;60 per day")
+    RATELIMIT_BUILDER = _env("RATELIMIT_BUILDER", "30 per minute;500 per day")
 
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     DEMO_PASSWORD = _env("DEMO_PASSWORD", "waqup-demo-2026")

@@ -12,7 +12,7 @@ BLUEPRINTS = [
     ("auth", None, ["routes"]),
     ("account", "/account", ["routes"]),
     ("media", "/media", ["routes"]),
-    ("api", "/api/v1", ["routes", "rituals"]),
+    ("api", "/api/v1", ["routes", "rituals", "conversations"]),
 ]
 
 

@@ -87,7 +87,8 @@ def _generation_limit() -> str:
     return current_app.config["RATELIMIT_GENERATE"]
 
 
-def _actor_key() -> str:
+def actor_key() -> str:
+    """Rate-limit key: the API user, else the client address."""
     api_user = g.get("api_user")
     return f"user:{api_user.id}" if api_user is not None else get_remote_address()
 
@@ -131,7 +132,7 @@ def list_voices() -> Response:
     errors=(402, 429),
     tag="generation",
 )
-@limiter.limit(_generation_limit, key_func=_actor_key)  # SECURITY.md 12
+@limiter.limit(_generation_limit, key_func=actor_key)  # SECURITY.md 12
 def create_ritual(data: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
     job = generation.request_generation(g.api_user, data, source="api")
     body = generation.status_json(job, db.session.get(ContentItem, job.content_item_id))
