@@ -8,6 +8,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.services import ServiceError
+
 log = logging.getLogger(__name__)
 
 CODES = {
@@ -73,6 +75,14 @@ def init_app(app: Flask) -> None:
                 response.headers[name] = headers[name]
         return response
 
+    @app.errorhandler(ServiceError)
+    def _service(exc: ServiceError) -> Response:
+        """A domain rule said no outside the API (whose blueprint answers in JSON itself)."""
+        if wants_json():
+            return json_error(exc.status, exc.message, code=exc.code)
+        message = FRIENDLY.get(exc.status, exc.message) if exc.status == 404 else exc.message
+        return app.make_response((render_template("errors/error.html", status=exc.status, message=message), exc.status))
+
     @app.errorhandler(Exception)
     def _unhandled(exc: Exception) -> Response | tuple[str, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
@@ -80,7 +90,7 @@ def init_app(app: Flask) -> None:
             return json_error(500, FRIENDLY[500])
         return render_template("errors/error.html", status=500, message=FRIENDLY[500]), 500
 
-    del _csrf, _http, _unhandled
+    del _csrf, _http, _service, _unhandled
 
 
 def _api_message(exc: HTTPException, status: int) -> str:

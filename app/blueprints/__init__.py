@@ -12,6 +12,7 @@ BLUEPRINTS = [
     ("auth", None, ["routes"]),
     ("account", "/account", ["routes"]),
     ("media", "/media", ["routes"]),
+    ("builder", None, ["routes"]),
     ("api", "/api/v1", ["routes", "rituals", "conversations"]),
 ]
 

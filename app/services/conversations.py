@@ -114,17 +114,22 @@ def show(user: User, conversation_id: uuid.UUID | str) -> Turn:
 
 
 def resume(user: User) -> Turn:
-    """The user's open conversation, or a fresh one (saying why when the old one expired)."""
+    """The user's latest conversation: open, or just finished (to show its result); otherwise, or
+    once it has been idle for over an hour, a fresh one that says why."""
     row = db.session.scalar(
         sa.select(ConversationRow)
-        .where(ConversationRow.user_id == user.id, ConversationRow.completed_at.is_(None))
+        .where(ConversationRow.user_id == user.id)
         .order_by(ConversationRow.updated_at.desc())
         .limit(1)
     )
     if row is None:
         return start(user)
     idle = (utcnow() - as_utc(row.updated_at)).total_seconds()
-    if row.state not in ("Generating",) and idle > SESSION_TTL:
+    if row.completed_at is not None:
+        if row.state == "Complete" and idle <= SESSION_TTL:
+            return show(user, row.id)
+        return start(user)
+    if row.state != "Generating" and idle > SESSION_TTL:
         row.completed_at = utcnow()
         db.session.commit()
         return start(user, notice="Your last conversation had been idle for over an hour, so let's start afresh.")
@@ -136,6 +141,8 @@ def resume(user: User) -> Turn:
 def send(user: User, conversation_id: uuid.UUID | str, text: str) -> Turn:
     """One user message: understood, answered, stored; a confirmation starts the practice."""
     row = get_row(user, conversation_id)
+    if row.completed_at is not None:
+        raise ServiceError("This conversation is finished: start a new one to make another practice.")
     conv, _ = _load(user, row)
     conv, reply = builder.turn(conv, text, profile=get_profile(user.id), voices=_voice_options())
     if reply.action == "save_preferences":

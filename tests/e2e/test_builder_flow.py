@@ -1,0 +1,74 @@
+"""The builder in a real browser: typing and chips to a confirmed practice, progress, playback."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from app.tasks.worker import build_worker
+from tests.e2e.conftest import BrowserLog, LiveServer
+from tests.factories import make_user
+from tests.generation_helpers import seed_voices
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _log_in(page: Page, server: LiveServer, email: str, password: str) -> None:
+    page.goto(server("/login?next=/create"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(server("/create"))
+
+
+def _say(page: Page, text: str) -> None:
+    page.get_by_label("Your message").fill(text)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".bubble-user").last).to_contain_text(text)
+
+
+def test_chat_to_a_playing_meditation(live_server: LiveServer, page: Page, browser_log: BrowserLog, screenshot_dir):
+    app = live_server.app
+    seed_voices(app)
+    person = make_user(app)
+    page.set_viewport_size(PHONE)
+    _log_in(page, live_server, person.email, person.password)
+    expect(page.locator(".bubble-assistant").first).to_contain_text("What would you like it to help with?")
+
+    _say(page, "I want to wind down before sleep")
+    expect(page.locator("#spec-card")).to_contain_text(re.compile("wind down before sleep", re.IGNORECASE))
+    _say(page, "in bed")
+    expect(page.locator(".bubble-assistant").last).to_contain_text("How long")
+    _say(page, "5 minutes")
+    expect(page.locator("#spec-card")).to_contain_text("5")
+    page.screenshot(path=str(screenshot_dir / "builder-chat-390.png"), full_page=True)
+    _say(page, "sounds good")
+    create = page.get_by_role("button", name="Create it (1 credit)")
+    expect(create).to_be_visible()
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(screenshot_dir / "builder-confirm-1280.png"), full_page=True)
+    create.click()
+    expect(page.locator("#progress")).to_contain_text("Making your practice")
+
+    # The worker runs here (RQ wants the main thread) while the page keeps polling the live server.
+    build_worker(app).work(burst=True, with_scheduler=False)
+    expect(page.locator("#progress")).to_contain_text("is ready", timeout=15_000)
+    audio = page.locator("audio.result-audio")
+    expect(audio).to_be_visible()
+    duration = page.evaluate(
+        """() => new Promise(resolve => {
+            const a = document.querySelector('audio.result-audio');
+            const done = () => resolve(a.duration);
+            if (a.readyState >= 1) done(); else a.addEventListener('loadedmetadata', done);
+        })"""
+    )
+    assert 270 <= duration <= 330  # five minutes, ±10 %
+    page.evaluate("() => { const a = document.querySelector('audio.result-audio'); a.muted = true; return a.play(); }")
+    page.wait_for_function("() => document.querySelector('audio.result-audio').currentTime > 0.5")
+    page.screenshot(path=str(screenshot_dir / "builder-ready-1280.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(screenshot_dir / "builder-ready-390.png"), full_page=True)
+    browser_log.assert_clean()
