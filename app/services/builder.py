@@ -3,7 +3,8 @@
 IntentDiscovery → ContextGathering → PracticeDetails → Personalization → Confirm, then Generating and
 Complete (set by the caller). Pure Python: no Flask, database or Redis. The caller stores
 `Conversation.to_dict()` and hands it back with each message; `turn` returns the next conversation
-and the reply to show. Understanding lives in `builder_nlu`, wording in `builder_text`.
+and the reply to show. Understanding lives in `builder_nlu`, wording in `builder_text`, and what a
+message changes and which state comes next in `builder_answers`.
 """
 
 from __future__ import annotations
@@ -13,24 +14,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.services import builder_text as say
-from app.services.builder_nlu import extract, tone_for
+from app.services.builder_answers import (
+    CHAT_STATES,
+    CONTEXT_FIELDS,
+    PERSONAL,
+    STATES,
+    Turn,
+    answer,
+    apply_message,
+    default_minutes,
+    next_state,
+    propose,
+    suggested_tone,
+)
+from app.services.builder_nlu import extract
 from app.services.practice_spec import CONTENT_TYPES, FOCUSES, PACES, TIMES_OF_DAY, TONES, clean_text
 
-STATES: tuple[str, ...] = (
-    "IntentDiscovery", "ContextGathering", "PracticeDetails", "Personalization", "Confirm", "Generating", "Complete",
-)  # fmt: skip
-CHAT_STATES = STATES[:5]
 MAX_MESSAGE = 2000
-CONTEXT_FIELDS = ("time_of_day", "place", "mood", "situation")
-PERSONAL = {"voice_id": "voice", "pace": "pace", "tone": "tone"}
-# what a "change the ..." message reopens, and the fields that count as already answering it
-TARGETS = {
-    "voice": ("Personalization", ("voice_id",)), "pace": ("Personalization", ("pace",)),
-    "tone": ("Personalization", ("tone",)), "duration": ("PracticeDetails", ("duration_minutes", "duration_proposal")),
-    "type": ("IntentDiscovery", ("content_type",)), "intent": ("IntentDiscovery", ("intent",)),
-    "context": ("ContextGathering", CONTEXT_FIELDS),
-}  # fmt: skip
-_TRANSIENT = ("duration_again", "personal_what", "unknown", "change", "change_unknown")
 
 
 @dataclass
@@ -72,22 +72,6 @@ def start(*, profile: dict | None, voices: list[dict]) -> tuple[Conversation, Re
     return conv, _say(conv, Reply(text, list(say.START_CHIPS)))
 
 
-@dataclass
-class _Turn:
-    """One message being handled: what it said, where it lands and what changed."""
-
-    ctx: dict[str, Any]
-    x: dict[str, Any]
-    answering: str  # the state whose question this message answers (a reopened one, or the current)
-    revisiting: bool  # the user went back to change an earlier answer
-    profile: dict | None
-    voices: list[dict]
-    seed: int
-    changed: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    asked: str | None = None  # the question the last reply asked, when it was a specific one
-
-
 def turn(conv: Conversation, text: str, *, profile: dict | None, voices: list[dict]) -> tuple[Conversation, Reply]:
     """Read one user message and move the conversation on. Oversize or empty messages change nothing."""
     conv = Conversation.from_dict(conv.to_dict())
@@ -115,15 +99,15 @@ def turn(conv: Conversation, text: str, *, profile: dict | None, voices: list[di
         conv.state, conv.context = "IntentDiscovery", {}
         return conv, _say(conv, Reply(say.START_OVER, list(say.START_CHIPS)))
     reopen = conv.context.get("reopen") if conv.context.get("reopen") in CHAT_STATES else None
-    t = _Turn(conv.context, x, reopen or conv.state, bool(reopen), profile, voices, seed)
+    t = Turn(conv.context, x, reopen or conv.state, bool(reopen), profile, voices, seed)
     if x.get("go_back"):
         return conv, _say(conv, _go_back(conv, t))
-    _apply(t)
-    action = _answer(t)
-    conv.state = _next_state(t.ctx)
+    apply_message(t)
+    action = answer(t)
+    conv.state = next_state(t.ctx)
     if conv.state in ("Personalization", "Confirm") and not t.ctx.get("proposed"):
-        _propose(t.ctx, profile, voices)
-        conv.state = _next_state(t.ctx)
+        propose(t.ctx, profile, voices)
+        conv.state = next_state(t.ctx)
     if action == "confirm":
         return conv, _say(conv, Reply(say.pick(say.CONFIRMED, seed), [], [], "confirm"))
     reply = _compose(t, conv.state)
@@ -131,196 +115,7 @@ def turn(conv: Conversation, text: str, *, profile: dict | None, voices: list[di
     return conv, _say(conv, reply)
 
 
-def _apply(t: _Turn) -> None:
-    """Copy what the message says into the context, noting what changed."""
-    ctx, x, extra = t.ctx, t.x, {}
-
-    def put(key: str, value: Any, *, always: bool = False) -> None:
-        if value is not None and (ctx.get(key) != value or always):
-            ctx[key] = value
-            t.changed.append(key)
-
-    if x.get("content_type"):
-        put("content_type", x["content_type"], always=ctx.get("type_guessed", False))
-        ctx["type_guessed"] = False
-    if x.get("intent") and (
-        x.get("intent_explicit") or (t.answering == "IntentDiscovery" and ctx.get("ask") != "type")
-    ):
-        put("intent", x["intent"])
-        ctx["intent_form"] = x["intent_form"]
-    if ctx.get("intent") and not ctx.get("content_type"):
-        ctx["content_type"], ctx["type_guessed"] = x.get("type_hint") or "guided_meditation", True
-        t.changed.append("type_guess")
-    elif (
-        ctx.get("type_guessed")
-        and "intent" in t.changed
-        and x.get("type_hint", ctx["content_type"]) != ctx["content_type"]
-    ):
-        ctx["content_type"] = x["type_hint"]
-        t.changed.append("type_guess")
-    minutes = x.get("duration")
-    if minutes is None and x.get("duration_rel"):
-        base = ctx.get("duration_minutes") or ctx.get("duration_offer") or _default_minutes(ctx)
-        step = 5 if base > 5 or x["duration_rel"] > 0 else max(1, base // 2)
-        minutes = max(1, min(60, base + x["duration_rel"] * step))
-    if minutes is not None and 1 <= minutes <= 60:
-        put("duration_minutes", minutes, always=t.answering == "PracticeDetails")
-        ctx["duration_proposal"] = None
-    elif minutes is not None:
-        ctx["duration_proposal"] = 60 if minutes > 60 else 1
-        ctx["reopen"] = "PracticeDetails" if ctx.get("duration_minutes") else ctx.get("reopen")
-        t.changed.append("duration_proposal")
-    for name in (*CONTEXT_FIELDS, "focus"):
-        put(name, x.get(name))
-    chosen = set(ctx.get("chosen") or [])
-    if x.get("pace") or x.get("pace_rel"):
-        old = ctx.get("pace") if ctx.get("pace") in PACES else "normal"
-        new = x.get("pace") or PACES[max(0, min(2, PACES.index(old) + x["pace_rel"]))]
-        extra["pace"] = "limit" if new == old and x.get("pace_rel") else x.get("pace_rel")
-        put("pace", new, always=True)
-        chosen.add("pace")
-    if x.get("tone"):
-        put("tone", x["tone"], always=t.answering == "Personalization")
-        chosen.add("tone")
-    if x.get("voice_id"):
-        put("voice_id", x["voice_id"], always=t.answering == "Personalization")
-        ctx["voice_name"] = next(v["name"] for v in t.voices if v["id"] == x["voice_id"])
-        chosen.add("voice")
-    ctx["chosen"] = sorted(chosen)
-    noted = [k for k in t.changed if _noted(k, t)]
-    if t.answering == "Personalization" and len(set(noted) & set(PERSONAL)) > 1:
-        noted = [k for k in noted if k not in PERSONAL]
-        t.notes.append("Done.")
-    t.notes += [say.field_note(k, ctx, extra.get(k)) for k in noted]
-
-
-def _noted(name: str, t: _Turn) -> bool:
-    """Whether a change gets its own short acknowledgement (others are covered by the state's reply)."""
-    if name in ("duration_proposal", "situation", "type_guess"):
-        return False
-    if t.answering == "IntentDiscovery":
-        return t.revisiting or not {"intent", "content_type"} & set(t.changed)
-    if t.answering == "ContextGathering":
-        return name not in CONTEXT_FIELDS
-    return not (t.answering == "Confirm" and name == "mood")
-
-
-def _answer(t: _Turn) -> str | None:
-    """What the message means as an answer to the question asked; returns the reply's action, if any."""
-    ctx, x, changed = t.ctx, t.x, set(t.changed)
-    t.asked = ctx.get("ask")
-    if t.asked in _TRANSIENT:
-        ctx["ask"] = None
-    target = x.get("change_target") or (x.get("target") if t.asked in ("change", "change_unknown") else None)
-    if target and not changed & set(TARGETS[target][1]):
-        ctx["reopen"], ctx["ask"] = TARGETS[target][0], target
-        return None
-    if x.get("save_prefs"):
-        if not ctx.get("proposed"):
-            _propose(ctx, t.profile, t.voices)
-        t.notes.append(say.SAVED)
-        if t.answering in ("Personalization", "Confirm"):
-            ctx["personal_ok"] = True
-            _close(ctx, "Personalization")
-        return "save_preferences"
-    if x.get("change") and t.answering != "Confirm":
-        ctx["ask"] = "change"
-        return None
-    yes, no = bool(x.get("affirm") or x.get("confirm")), bool(x.get("decline") or x.get("unsure"))
-    return _ANSWERS[t.answering](t, changed, yes, no)
-
-
-def _answer_intent(t: _Turn, changed: set[str], yes: bool, no: bool) -> None:
-    if t.ctx.get("reopen") and ({"intent", "content_type"} & changed or yes or no):
-        _close(t.ctx, "IntentDiscovery")
-
-
-def _answer_context(t: _Turn, changed: set[str], yes: bool, no: bool) -> None:
-    corrected = {"content_type", "intent", "duration_minutes", "pace", "tone", "voice_id"} & changed
-    if t.x.get("leftover") and not set(CONTEXT_FIELDS) & changed and not (yes or no or corrected):
-        t.ctx["situation"] = t.x["leftover"]
-        t.changed.append("situation")
-    if set(CONTEXT_FIELDS) & set(t.changed) or yes or no:
-        t.ctx["context_done"] = True
-        _close(t.ctx, "ContextGathering")
-
-
-def _answer_details(t: _Turn, changed: set[str], yes: bool, no: bool) -> None:
-    ctx = t.ctx
-    if "duration_minutes" in changed:
-        _close(ctx, "PracticeDetails")
-    elif yes:
-        offer = ctx.get("duration_proposal") or ctx.get("duration_minutes") or ctx.get("duration_offer")
-        if offer != ctx.get("duration_minutes"):
-            ctx["duration_minutes"] = offer or _default_minutes(ctx)
-            t.notes.append(say.field_note("duration_minutes", ctx))
-        ctx["duration_proposal"] = None
-        _close(ctx, "PracticeDetails")
-    elif no:
-        ctx["duration_proposal"], ctx["ask"] = None, "duration_again"
-    elif not changed:
-        ctx["ask"] = "unknown"
-
-
-def _answer_personal(t: _Turn, changed: set[str], yes: bool, no: bool) -> None:
-    personal = changed & set(PERSONAL)
-    if personal and t.ctx.get("reopen"):
-        _close(t.ctx, "Personalization")
-    elif not personal and yes:
-        t.ctx["personal_ok"] = True
-        _close(t.ctx, "Personalization")
-    elif not personal and no:
-        t.ctx["ask"] = "personal_what"
-    elif not changed:
-        t.ctx["ask"] = "unknown"
-
-
-def _answer_confirm(t: _Turn, changed: set[str], yes: bool, no: bool) -> str | None:
-    changing = t.asked in ("change", "change_unknown")
-    if not changed and (t.x.get("confirm") or (yes and not changing)):
-        return "confirm"
-    if not changed and (t.x.get("decline") or t.x.get("change")):
-        t.ctx["ask"] = "change"
-    elif not changed and not yes:
-        t.ctx["ask"] = "change_unknown" if changing else "unknown"
-    return None
-
-
-_ANSWERS = {
-    "IntentDiscovery": _answer_intent,
-    "ContextGathering": _answer_context,
-    "PracticeDetails": _answer_details,
-    "Personalization": _answer_personal,
-    "Confirm": _answer_confirm,
-}
-
-
-def _close(ctx: dict[str, Any], state: str) -> None:
-    if ctx.get("reopen") == state:
-        ctx["reopen"] = None
-    ctx["ask"] = None
-
-
-def _next_state(ctx: dict[str, Any]) -> str:
-    """The reopened state, else the first whose question is still open."""
-    if ctx.get("reopen") in CHAT_STATES:
-        return ctx["reopen"]
-    if not (ctx.get("content_type") and ctx.get("intent")):
-        return "IntentDiscovery"
-    if not ctx.get("context_done"):
-        if not (ctx.get("time_of_day") and (ctx.get("place") or ctx.get("mood"))):
-            return "ContextGathering"
-        ctx["context_done"] = True
-    if not ctx.get("duration_minutes"):
-        return "PracticeDetails"
-    if not ctx.get("personal_ok"):
-        if len(ctx.get("chosen") or []) < 3:
-            return "Personalization"
-        ctx["personal_ok"] = True
-    return "Confirm"
-
-
-def _go_back(conv: Conversation, t: _Turn) -> Reply:
+def _go_back(conv: Conversation, t: Turn) -> Reply:
     index = CHAT_STATES.index(t.answering) if t.answering in CHAT_STATES else 0
     if index == 0 or not t.ctx.get("intent"):
         return Reply(say.AT_START, list(say.START_CHIPS))
@@ -329,7 +124,7 @@ def _go_back(conv: Conversation, t: _Turn) -> Reply:
     return Reply(say.reopen_text(conv.state, t.ctx), *say.chips(conv.state, t.ctx, t.voices, reopened=True))
 
 
-def _compose(t: _Turn, state: str) -> Reply:
+def _compose(t: Turn, state: str) -> Reply:
     ctx, x, ask, lead = t.ctx, t.x, t.ctx.get("ask"), list(t.notes)
     if t.answering == "IntentDiscovery" and state == "Confirm" and not t.revisiting:
         lead.insert(0, say.ALL_KNOWN)
@@ -351,7 +146,7 @@ def _compose(t: _Turn, state: str) -> Reply:
     elif state == "ContextGathering":
         question = say.reopen_text(state, ctx) if reopened else say.context_question(ctx, t.seed)
     elif state == "PracticeDetails":
-        ctx["duration_offer"] = ctx.get("duration_offer") if reopened else _default_minutes(ctx)
+        ctx["duration_offer"] = ctx.get("duration_offer") if reopened else default_minutes(ctx)
         question = say.duration_text(ctx, ask, reopened, t.seed)
     elif state == "Personalization":
         again = t.answering == state and bool(set(t.changed) & set(PERSONAL))
@@ -360,37 +155,6 @@ def _compose(t: _Turn, state: str) -> Reply:
         question = {"change_unknown": say.CHANGE_NOT_CAUGHT, "unknown": say.CONFIRM_NUDGE}.get(ask or "", "")
         question = question or say.confirm_text(ctx, t.seed)
     return Reply(" ".join([*lead, question]), suggestions, controls)
-
-
-def _propose(ctx: dict[str, Any], profile: dict | None, voices: list[dict]) -> None:
-    """Fill voice, pace and tone the user has not chosen: their saved preferences, else sensible defaults."""
-    prefs = (profile or {}).get("preferences") if isinstance(profile, dict) else None
-    prefs = prefs if isinstance(prefs, dict) else {}
-    chosen, saved = set(ctx.get("chosen") or []), []
-    ids = [v["id"] for v in voices]
-    if "voice" not in chosen:
-        if isinstance(prefs.get("voice"), str) and prefs["voice"] in ids:
-            ctx["voice_id"] = prefs["voice"]
-            saved.append("voice")
-        else:
-            ctx["voice_id"] = next((v["id"] for v in voices if v.get("default")), ids[0] if ids else None)
-        ctx["voice_name"] = next((v["name"] for v in voices if v["id"] == ctx["voice_id"]), None)
-    for key, allowed in (("pace", PACES), ("tone", TONES)):
-        if key not in chosen:
-            if prefs.get(key) in allowed:
-                ctx[key] = prefs[key]
-                saved.append(key)
-            else:
-                ctx[key] = "normal" if key == "pace" else _tone_for(ctx)
-    ctx["proposed"], ctx["saved"] = True, saved
-
-
-def _tone_for(ctx: dict[str, Any]) -> str:
-    return tone_for(" ".join(str(ctx.get(k) or "") for k in ("intent", "mood", "situation", "focus", "time_of_day")))
-
-
-def _default_minutes(ctx: dict[str, Any]) -> int:
-    return say.DEFAULT_MINUTES.get(ctx.get("content_type") or "", 10)
 
 
 def _voices(voices: list[dict] | None) -> list[dict]:
@@ -423,9 +187,9 @@ def spec_of(conv: Conversation) -> dict[str, Any]:
     return {
         "content_type": c.get("content_type") if c.get("content_type") in CONTENT_TYPES else None,
         "intent": c.get("intent"),
-        "duration_minutes": c.get("duration_minutes") or _default_minutes(c),
+        "duration_minutes": c.get("duration_minutes") or default_minutes(c),
         "pace": c.get("pace") if c.get("pace") in PACES else "normal",
-        "tone": c.get("tone") if c.get("tone") in TONES else _tone_for(c),
+        "tone": c.get("tone") if c.get("tone") in TONES else suggested_tone(c),
         "focus": c.get("focus") if c.get("focus") in FOCUSES else None,
         "context": context,
         "voice_id": c.get("voice_id") if isinstance(c.get("voice_id"), str) else None,

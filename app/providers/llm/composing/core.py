@@ -1,47 +1,24 @@
-"""What every content type's writer shares: the seeded decks of phrases, the woven fields, shared passages,
-section filling against a word budget, and turning drafts into a timed Script."""
+"""What every content type's writer shares: the woven fields, shared passages, section filling against a
+word budget, and turning drafts into a timed Script. Lines are drawn from the seeded decks in `decks.py`."""
 
 from __future__ import annotations
 
 import random
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
-from itertools import pairwise
-from string import Formatter
 
 from app.providers.llm.base import Script, Section, Segment
 from app.providers.llm.composing import timing
-from app.providers.llm.composing.intent import (
-    Intent,
-    mood_phrase,
-    place_phrase,
-    read_intent,
-    situation_sentence,
-    title_case,
-)
+from app.providers.llm.composing.context import mood_phrase, place_phrase, situation_sentence
+from app.providers.llm.composing.decks import PhraseDecks, tidy, word_pairs
+from app.providers.llm.composing.intent import Intent, read_intent
 from app.providers.llm.composing.timing import Draft, words_of
+from app.providers.llm.composing.titles import title_case
 from app.providers.llm.phrases import affirmation as aff
 from app.providers.llm.phrases import common, imagery, themes
 from app.services.practice_spec import PracticeSpec
 
 Unit = Draft | list[Draft] | None
-GRAMMAR_FIELDS = frozenset({"part", "them", "they", "are", "s"})  # filled per body part by scan_step
-
-
-def tidy(text: str, allow_bang: bool) -> str:
-    """One clean spoken passage: single spaces, no doubled or stray punctuation, capitalised sentences."""
-    text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"\s+([,.?!;:])", r"\1", text)
-    text = re.sub(r",\s*,+", ",", text)
-    text = re.sub(r"([.?!])[.,;:!]+", r"\1", text)
-    text = re.sub(r"[,;:]([.?!])", r"\1", text)
-    if not allow_bang:
-        text = text.replace("!", ".")
-    text = re.sub(r"(^|[.?!]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
-    if text and text[-1] not in ".?!":
-        text += "."
-    return text
 
 
 def within_three(parts: list[Draft | None]) -> str:
@@ -52,12 +29,7 @@ def within_three(parts: list[Draft | None]) -> str:
     return " ".join(d.text for d in kept)
 
 
-@lru_cache(maxsize=4096)
-def _fields_of(template: str) -> frozenset[str]:
-    return frozenset(name for _, name, _, _ in Formatter().parse(template) if name) - GRAMMAR_FIELDS
-
-
-class WriterCore:
+class WriterCore(PhraseDecks):
     """One script in the making. Subclasses write the sections of one content type."""
 
     def __init__(self, spec: PracticeSpec, seed: int, target: int, attempt: int = 0) -> None:
@@ -92,7 +64,7 @@ class WriterCore:
         self.used: set[str] = set()
         self.recent_parts: list[str] = []
         self.word_uses: dict[str, int] = {}
-        self.goal_pairs = _pairs(self.intent.goal.lower())
+        self.goal_pairs = word_pairs(self.intent.goal.lower())
 
     # --- what subclasses provide --------------------------------------------------------------------
 
@@ -101,80 +73,6 @@ class WriterCore:
 
     def title_options(self) -> list[str]:
         raise NotImplementedError
-
-    # --- drawing lines ------------------------------------------------------------------------------
-
-    def usable(self, template: str) -> bool:
-        return _fields_of(template) <= self.fields.keys()
-
-    def draw(
-        self,
-        key: str,
-        pool: list[str],
-        max_words: int | None = None,
-        essential: bool = False,
-        extra: dict[str, str] | None = None,
-        once: bool = False,
-    ) -> str | None:
-        """The next line from the `key` deck (shuffled; reshuffled when used up), filled in and tidied.
-
-        Lines already spoken elsewhere are passed over while others remain; lines naming the goal are
-        passed over once it has been named often enough, unless the line is essential."""
-        goal_ok = essential or (self.goal_uses < self.goal_cap and self.since_goal >= 3)
-        allowed = [t for t in pool if self.usable(t) and (goal_ok or "{goal" not in t)]
-        # A frame that would say the goal's own words twice ("for the afternoon: ... for the afternoon").
-        allowed = [t for t in allowed if "{goal" not in t or not self.echoes_goal(t)] or allowed
-        if once:
-            allowed = [t for t in allowed if t not in self.used]
-        if not allowed:
-            return None
-        deck = self.decks.get(key)
-        if not deck or not any(t in allowed for t in deck):
-            deck = [t for t in pool if self.usable(t)]
-            self.rng.shuffle(deck)
-            if len(deck) > 1 and deck[0] == self.last.get(key):
-                deck.append(deck.pop(0))
-            self.decks[key] = deck
-        order = [t for t in deck if t in allowed]
-        fresh = [t for t in order if t not in self.used] or order
-        if max_words is not None:
-            fresh = [t for t in fresh if len(t.split()) <= max_words] or sorted(fresh, key=lambda t: len(t.split()))
-        template = fresh[0]
-        deck.remove(template)
-        self.used.add(template)
-        self.last[key] = template
-        self.since_goal += 1
-        if "{goal" in template:
-            self.goal_uses += 1
-            self.since_goal = 0
-        return self.fill(template, extra)
-
-    def echoes_goal(self, template: str) -> bool:
-        literal = re.sub(r"\{\w+\}", " | ", template.lower())
-        return any(pair in self.goal_pairs for pair in _pairs(literal))
-
-    def fill(self, template: str, extra: dict[str, str] | None = None) -> str:
-        return tidy(template.format(**{**self.fields, **(extra or {})}), self.energising)
-
-    def line(
-        self,
-        key: str,
-        pool: list[str],
-        kind: str = "instruction",
-        max_words: int | None = None,
-        essential: bool = False,
-    ) -> Draft | None:
-        once = any("?" in t for t in pool[:3])  # a question is asked once per practice
-        text = self.draw(key, pool, max_words, essential, once=once)
-        return self.draft(text, kind) if text else None
-
-    def draft(self, text: str, kind: str = "instruction") -> Draft:
-        return Draft(text, timing.kind_of(text, kind), weight=self.rng.uniform(0.85, 1.15))
-
-    def pools(self, base: list[str], sleep: list[str] | None = None, **tone: list[str]) -> list[str]:
-        if self.sleep and sleep is not None:
-            return sleep
-        return base + tone.get(self.tone, [])
 
     # --- shared passages ----------------------------------------------------------------------------
 
@@ -435,13 +333,6 @@ class WriterCore:
 
     def short_goal(self) -> bool:
         return self.intent.stated and len(self.intent.goal.split()) <= 5
-
-
-def _pairs(text: str) -> set[tuple[str, str]]:
-    """Neighbouring word pairs that carry meaning ("the afternoon", not "of the")."""
-    words = re.findall(r"[a-z']+|\|", text)
-    small = {"a", "an", "the", "to", "of", "for", "and", "in", "on", "at", "your", "you", "it", "is", "be", "|"}
-    return {(a, b) for a, b in pairwise(words) if "|" not in (a, b) and b not in small}
 
 
 def _flatten(units: list[Unit]) -> list[Draft]:
