@@ -74,9 +74,7 @@ def test_conversations_are_private(app, client):
         ("get", f"/api/v1/conversations/{uuid.uuid4()}"),
     ]:
         assert getattr(client, method)(path, headers=headers).status_code == 404
-    response = client.post(
-        f"/api/v1/conversations/{started['id']}/messages", json={"text": "hello"}, headers=headers
-    )
+    response = client.post(f"/api/v1/conversations/{started['id']}/messages", json={"text": "hello"}, headers=headers)
     assert response.status_code == 404
 
 

@@ -45,7 +45,7 @@ def test_chat_without_javascript_from_greeting_to_playable_practice(app, client,
     assert b"5 minutes" in page.data or b"5-minute" in page.data
     assert _say(client, page.data, "Create it (1 credit)").status_code == 302
     page = client.get("/create")
-    assert b"Making your practice" in page.data and b"hx-trigger=\"every 2s\"" in page.data
+    assert b"Making your practice" in page.data and b'hx-trigger="every 2s"' in page.data
     drain(app)
     page = client.get("/create")
     assert b"is ready" in page.data and b"<audio" in page.data and b"/media/audio/" in page.data

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route, expect
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -59,6 +59,16 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def log_in(page: Page, server: LiveServer, email: str, password: str, *, lands_on: str = "/account/") -> None:
+    """Log in through the real form; `lands_on` is where the login should take the browser."""
+    path = "/login" if lands_on == "/account/" else f"/login?next={lands_on}"
+    page.goto(server(path))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(server(lands_on))
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import BrowserLog, LiveServer
+from tests.e2e.conftest import BrowserLog, LiveServer, log_in
 from tests.factories import make_user
 
 PASSWORD = "a quiet lake at dawn"
@@ -103,14 +103,6 @@ def _open(page: Page, server: LiveServer, screen: Screen) -> None:
         screen.then(page)
 
 
-def _log_in(page: Page, server: LiveServer, email: str, password: str) -> None:
-    page.goto(server("/login"))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(server("/account/"))
-
-
 def _focus_problems(page: Page, screen: Screen) -> list[str]:
     """Tab through the page from the top; every stop must be on screen with a visible focus ring."""
     # A freshly loaded document: the first Tab starts at its top.
@@ -174,7 +166,7 @@ def test_visitor_registers_logs_out_and_logs_back_in(live_server: LiveServer, pa
     page.goto(live_server("/account/"))
     expect(page).to_have_url(f"{live_server('/login')}?next=%2Faccount%2F")
 
-    _log_in(page, live_server, email, PASSWORD)
+    log_in(page, live_server, email, PASSWORD)
     expect(page.get_by_test_id("credit-balance")).to_have_text("1")
     expect(header.get_by_role("button", name="Log out")).to_be_visible()
 
@@ -215,7 +207,7 @@ def test_pages_have_no_serious_accessibility_violations(
 
     for screen in VISITOR_SCREENS:
         check(screen)
-    _log_in(page, live_server, user.email, user.password)
+    log_in(page, live_server, user.email, user.password)
     for screen in MEMBER_SCREENS:
         check(screen)
 
@@ -247,7 +239,7 @@ def test_pages_fit_a_phone_without_horizontal_scrolling(
     for screen in VISITOR_SCREENS:
         check(screen)
     page.set_viewport_size(PHONE)
-    _log_in(page, live_server, user.email, user.password)
+    log_in(page, live_server, user.email, user.password)
     for screen in MEMBER_SCREENS:
         check(screen)
 

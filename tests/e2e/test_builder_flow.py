@@ -7,20 +7,12 @@ import re
 from playwright.sync_api import Page, expect
 
 from app.tasks.worker import build_worker
-from tests.e2e.conftest import BrowserLog, LiveServer
+from tests.e2e.conftest import BrowserLog, LiveServer, log_in
 from tests.factories import make_user
 from tests.generation_helpers import seed_voices
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def _log_in(page: Page, server: LiveServer, email: str, password: str) -> None:
-    page.goto(server("/login?next=/create"))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(server("/create"))
 
 
 def _say(page: Page, text: str) -> None:
@@ -34,7 +26,7 @@ def test_chat_to_a_playing_meditation(live_server: LiveServer, page: Page, brows
     seed_voices(app)
     person = make_user(app)
     page.set_viewport_size(PHONE)
-    _log_in(page, live_server, person.email, person.password)
+    log_in(page, live_server, person.email, person.password, lands_on="/create")
     expect(page.locator(".bubble-assistant").first).to_contain_text("What would you like it to help with?")
 
     _say(page, "I want to wind down before sleep")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, g, jsonify, url_for
+from flask import current_app, g, jsonify
 from werkzeug.wrappers import Response
 
-from app.blueprints.api.rituals import STATUS, actor_key
+from app.blueprints.api.rituals import STATUS, actor_key, status_body
 from app.blueprints.api.spec import endpoint
 from app.extensions import limiter
-from app.services import builder, conversations, generation
+from app.services import builder, conversations
 from app.services.conversations import Turn
 
 MESSAGE = {
@@ -52,8 +52,7 @@ def turn_json(turn: Turn, *, with_messages: bool = False) -> dict[str, Any]:
         "ritual": None,
     }
     if turn.job is not None:
-        body["ritual"] = generation.status_json(turn.job)
-        body["ritual"]["status_url"] = url_for("api.ritual_status", ritual_id=turn.job.content_item_id)
+        body["ritual"] = status_body(turn.job)
     if with_messages:
         body["messages"] = turn.conv.messages
     return body
@@ -98,9 +97,7 @@ def send_message(conversation_id: uuid.UUID, data: dict[str, Any]) -> Response:
 )
 def confirm_conversation(conversation_id: uuid.UUID) -> tuple[Response, int]:
     turn = conversations.confirm(g.api_user, conversation_id)
-    body = generation.status_json(turn.job)
-    body["status_url"] = url_for("api.ritual_status", ritual_id=turn.job.content_item_id)
-    return jsonify(body), 202
+    return jsonify(status_body(turn.job)), 202
 
 
 @endpoint(

@@ -93,6 +93,13 @@ def actor_key() -> str:
     return f"user:{api_user.id}" if api_user is not None else get_remote_address()
 
 
+def status_body(job: Any, item: ContentItem | None = None) -> dict[str, Any]:
+    """A generation's status as the API shows it, with the URL to poll."""
+    body = generation.status_json(job, item)
+    body["status_url"] = url_for("api.ritual_status", ritual_id=job.content_item_id)
+    return body
+
+
 def voice_json(voice: Any, default_id: uuid.UUID | None) -> dict[str, Any]:
     preview = None
     if voice.preview_key:
@@ -135,8 +142,7 @@ def list_voices() -> Response:
 @limiter.limit(_generation_limit, key_func=actor_key)  # SECURITY.md 12
 def create_ritual(data: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
     job = generation.request_generation(g.api_user, data, source="api")
-    body = generation.status_json(job, db.session.get(ContentItem, job.content_item_id))
-    body["status_url"] = url_for("api.ritual_status", ritual_id=job.content_item_id)
+    body = status_body(job, db.session.get(ContentItem, job.content_item_id))
     return jsonify(body), 202, {"Location": body["status_url"]}
 
 
@@ -152,7 +158,4 @@ def ritual_status(ritual_id: uuid.UUID) -> Response:
     item = db.session.get(ContentItem, ritual_id)
     if item is None or item.user_id != g.api_user.id:
         raise NotFound("No such practice.")  # SECURITY.md 9: another user's id is simply not found
-    job = generation.job_for_item(item.id, g.api_user.id)
-    body = generation.status_json(job, item)
-    body["status_url"] = url_for("api.ritual_status", ritual_id=item.id)
-    return jsonify(body)
+    return jsonify(status_body(generation.job_for_item(item.id, g.api_user.id), item))

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import openai
 
 from app.providers.llm import remote
 from app.providers.llm.base import Script
 from app.services.practice_spec import PracticeSpec
-
-log = logging.getLogger(__name__)
 
 
 class OpenAIWriter:
@@ -21,32 +17,27 @@ class OpenAIWriter:
         self.model = model
 
     def write(self, spec: PracticeSpec, *, seed: int) -> Script:
-        problem = None
-        for attempt in (1, 2):  # one retry when the answer is malformed, then a clear failure
-            try:
-                response = self.client.chat.completions.create(
-                    model=self.model,
-                    seed=seed,
-                    temperature=0.8,
-                    response_format={
-                        "type": "json_schema",
-                        "json_schema": {"name": "script", "schema": remote.response_schema(), "strict": True},
-                    },
-                    messages=[
-                        {"role": "system", "content": remote.system_prompt()},
-                        {"role": "user", "content": remote.user_prompt(spec)},
-                    ],
-                )
-            except (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError) as exc:
-                raise remote.TransientWriterError(f"OpenAI is unavailable: {exc}") from exc
-            except openai.InternalServerError as exc:
-                raise remote.TransientWriterError(f"OpenAI server error: {exc}") from exc
-            except openai.APIError as exc:
-                raise remote.ScriptWriterError(f"OpenAI refused the request: {exc}") from exc
-            content = response.choices[0].message.content if response.choices else None
-            try:
-                return remote.parse_script(content or "", spec, writer=self.name)
-            except remote.ScriptFormatError as exc:
-                problem = exc
-                log.warning("OpenAI script unusable (attempt %d): %s", attempt, exc)
-        raise remote.ScriptWriterError(f"OpenAI returned an unusable script twice: {problem}")
+        return remote.write_checked(lambda: self._ask(spec, seed), spec, writer=self.name)
+
+    def _ask(self, spec: PracticeSpec, seed: int) -> str:
+        try:
+            response = self.client.chat.completions.create(
+                model=self.model,
+                seed=seed,
+                temperature=0.8,
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {"name": "script", "schema": remote.response_schema(), "strict": True},
+                },
+                messages=[
+                    {"role": "system", "content": remote.system_prompt()},
+                    {"role": "user", "content": remote.user_prompt(spec)},
+                ],
+            )
+        except (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError) as exc:
+            raise remote.TransientWriterError(f"OpenAI is unavailable: {exc}") from exc
+        except openai.InternalServerError as exc:
+            raise remote.TransientWriterError(f"OpenAI server error: {exc}") from exc
+        except openai.APIError as exc:
+            raise remote.ScriptWriterError(f"OpenAI refused the request: {exc}") from exc
+        return (response.choices[0].message.content if response.choices else None) or ""

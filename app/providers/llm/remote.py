@@ -7,12 +7,16 @@ stripped of markup and length-checked before anything else sees it.
 from __future__ import annotations
 
 import json
+import logging
 import re
+from collections.abc import Callable
 from importlib.resources import files
 from typing import Any
 
 from app.providers.llm.base import Script, Section, Segment
 from app.services.practice_spec import PracticeSpec, clean_text
+
+log = logging.getLogger(__name__)
 
 SECTION_NAMES = {
     "guided_meditation": ["arrival", "breath", "body", "intention", "closing"],
@@ -128,6 +132,18 @@ def parse_script(raw: str, spec: PracticeSpec, *, writer: str) -> Script:
     if script.words < min(40, target_words(spec) // 3):
         raise ScriptFormatError(f"{script.words} words is far under the budget of {target_words(spec)}")
     return script
+
+
+def write_checked(ask: Callable[[], str], spec: PracticeSpec, *, writer: str) -> Script:
+    """Ask for a script and check it; a malformed answer gets one retry, then a clear failure."""
+    problem = None
+    for attempt in (1, 2):
+        try:
+            return parse_script(ask(), spec, writer=writer)
+        except ScriptFormatError as exc:
+            problem = exc
+            log.warning("%s script unusable (attempt %d): %s", writer, attempt, exc)
+    raise ScriptWriterError(f"{writer} returned an unusable script twice: {problem}")
 
 
 def _number(value: Any, default: float) -> float:
