@@ -96,6 +96,9 @@ class Config:
     GENERATION_STUCK_SECONDS = _env_int("GENERATION_STUCK_SECONDS", 900)
     RATELIMIT_GENERATE = _env("RATELIMIT_GENERATE", "10 per minute;60 per day")
     RATELIMIT_BUILDER = _env("RATELIMIT_BUILDER", "30 per minute;500 per day")
+    # The builder socket: a hard cap on what one message may buffer (the socket itself closes anything
+    # over 16 KiB with 1009); pings keep idle proxies from dropping it.
+    SOCK_SERVER_OPTIONS = {"max_message_size": 1024 * 1024, "ping_interval": 25}
 
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     DEMO_PASSWORD = _env("DEMO_PASSWORD", "waqup-demo-2026")

@@ -69,7 +69,9 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _configure_sqlite(app: Flask) -> None:
-    """SQLite enforces foreign keys (ON DELETE CASCADE) only when asked, per connection."""
+    """SQLite enforces foreign keys (ON DELETE CASCADE) only when asked, per connection. Write-ahead
+    logging lets the web server read while the worker writes, and with synchronous=NORMAL a commit
+    does not wait for the disk (a power cut may lose the last commits, never corrupt the file)."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     from sqlalchemy import event
@@ -84,4 +86,6 @@ def _configure_sqlite(app: Flask) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()

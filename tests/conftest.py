@@ -25,6 +25,8 @@ from app.redis_client import EmbeddedRedis
 from config import TestConfig
 from tests.factories import DEFAULT_PASSWORD, UserRecord, make_user
 
+pytest_plugins = ["tests.live"]  # the live_server fixture
+
 PG_REASON = "needs PostgreSQL (row locks, JSONB, arrays): set TEST_DATABASE_URL to run it"
 
 

@@ -12,7 +12,7 @@ BLUEPRINTS = [
     ("auth", None, ["routes"]),
     ("account", "/account", ["routes"]),
     ("media", "/media", ["routes"]),
-    ("builder", None, ["routes"]),
+    ("builder", None, ["routes", "socket"]),
     ("api", "/api/v1", ["routes", "rituals", "conversations"]),
 ]
 

@@ -40,7 +40,7 @@ INTENT_CHIPS = {
     "affirmation": ["Confidence", "Self-worth", "Calm", "Gratitude"],
     "ritual": ["Start my morning", "Wind down in the evening", "Before a big day"],
 }
-TOO_LONG = "That's a lot to take in — could you say it in a few sentences?"
+TOO_LONG = "That message is over 2,000 characters, more than I can take in — could you say it in a few sentences?"
 EMPTY = [
     "Take your time. Whenever you're ready, type a few words or pick a suggestion.",
     "No rush — I'm here when you're ready.",

@@ -34,7 +34,7 @@ class Turn:
     conv: builder.Conversation
     reply: builder.Reply
     resumed_from: str | None = None  # "redis" | "database" when an open conversation was picked up
-    notice: str | None = None  # e.g. that an expired conversation was replaced by a fresh one
+    notice: str | None = None  # an expired conversation was replaced, or a message was refused
     job: GenerationJob | None = None
 
     @property
@@ -144,7 +144,10 @@ def send(user: User, conversation_id: uuid.UUID | str, text: str) -> Turn:
     if row.completed_at is not None:
         raise ServiceError("This conversation is finished: start a new one to make another practice.")
     conv, _ = _load(user, row)
+    said = len(conv.messages)
     conv, reply = builder.turn(conv, text, profile=get_profile(user.id), voices=_voice_options())
+    if len(conv.messages) == said:  # empty or oversize: refused, nothing stored
+        return Turn(row, conv, reply, notice=reply.text, job=_job(row))
     if reply.action == "save_preferences":
         accounts.update_preferences(user, builder.preferences_of(conv))
     _store(user, row, conv)

@@ -8,16 +8,15 @@ any other request is aborted and recorded, and the tests assert that none happen
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route, expect
-from werkzeug.serving import make_server
+
+from tests.live import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,30 +34,6 @@ CHROMIUM_ARGS = [
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Debian's Chromium (Playwright's own browser download is not available here)."""
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    app: Flask
-    url: str
-
-    def __call__(self, path: str = "/") -> str:
-        """The absolute URL of `path` on this server."""
-        return self.url + path
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[LiveServer]:
-    """The `app` fixture's app on a free port; torn down before that fixture cleans the data."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def log_in(page: Page, server: LiveServer, email: str, password: str, *, lands_on: str = "/account/") -> None:

@@ -12,6 +12,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import BrowserLog, LiveServer, log_in
 from tests.factories import make_user
+from tests.generation_helpers import seed_voices
 
 PASSWORD = "a quiet lake at dawn"
 PHONE = {"width": 390, "height": 844}
@@ -54,6 +55,15 @@ def _save_choices(page: Page) -> None:
     expect(page.get_by_label("Warm")).to_be_checked()
 
 
+def _chat_to_voice_and_pace(page: Page) -> None:
+    for text in ("I want to wind down before sleep", "in bed", "5 minutes"):
+        page.get_by_label("Your message").fill(text)
+        page.get_by_role("button", name="Send").click()
+        expect(page.locator(".bubble-user").last).to_contain_text(text)
+    page.reload()  # the conversation resumes where it was, focus back at the top of the document
+    expect(page.get_by_role("group", name="Voice")).to_be_visible()
+
+
 VISITOR_SCREENS = [
     Screen("home", "/", tab_through=True),
     Screen("register", "/register"),
@@ -69,6 +79,9 @@ MEMBER_SCREENS = [
     Screen("password", "/account/password"),
     Screen("password-errors", "/account/password", then=_submit_empty_form),
     Screen("member-not-found", "/nope", 404),
+    Screen("create", "/create"),
+    Screen("create-choices", "/create", then=_chat_to_voice_and_pace, tab_through=True),
+    Screen("create-history", "/create/history"),
 ]
 
 
@@ -188,6 +201,7 @@ def test_pages_have_no_serious_accessibility_violations(
     context.add_init_script(script=axe_source)
     page = context.new_page()
     user = make_user(live_server.app, credits_=3)
+    seed_voices(live_server.app)
     problems: list[str] = []
 
     def check(screen: Screen) -> None:
@@ -219,6 +233,7 @@ def test_pages_fit_a_phone_without_horizontal_scrolling(
     live_server: LiveServer, page: Page, browser_log: BrowserLog, screenshot_dir: Path
 ):
     user = make_user(live_server.app, credits_=3)
+    seed_voices(live_server.app)
     too_wide: list[str] = []
 
     def check(screen: Screen) -> None:

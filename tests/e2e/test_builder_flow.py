@@ -25,17 +25,24 @@ def test_chat_to_a_playing_meditation(live_server: LiveServer, page: Page, brows
     app = live_server.app
     seed_voices(app)
     person = make_user(app)
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: frames.append(str(payload))))
     page.set_viewport_size(PHONE)
     log_in(page, live_server, person.email, person.password, lands_on="/create")
     expect(page.locator(".bubble-assistant").first).to_contain_text("What would you like it to help with?")
 
     _say(page, "I want to wind down before sleep")
     expect(page.locator("#spec-card")).to_contain_text(re.compile("wind down before sleep", re.IGNORECASE))
-    _say(page, "in bed")
+    page.get_by_role("button", name="In bed").click()  # a chip
     expect(page.locator(".bubble-assistant").last).to_contain_text("How long")
-    _say(page, "5 minutes")
-    expect(page.locator("#spec-card")).to_contain_text("5")
+    page.get_by_role("slider", name="Length").fill("5")  # the duration slider
+    expect(page.locator("#minutes-value")).to_have_text("5 min")
+    page.get_by_role("button", name="Use this length").click()
+    expect(page.locator("#spec-card")).to_contain_text("5 minutes")
+    expect(page.get_by_role("button", name="Slow", exact=True)).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "builder-chat-390.png"), full_page=True)
+    page.get_by_role("button", name="Slow", exact=True).click()  # the pace control
+    expect(page.locator("#spec-card")).to_contain_text("Slow")
     _say(page, "sounds good")
     create = page.get_by_role("button", name="Create it (1 credit)")
     expect(create).to_be_visible()
@@ -43,8 +50,10 @@ def test_chat_to_a_playing_meditation(live_server: LiveServer, page: Page, brows
     page.screenshot(path=str(screenshot_dir / "builder-confirm-1280.png"), full_page=True)
     create.click()
     expect(page.locator("#progress")).to_contain_text("Making your practice")
+    assert len(frames) >= 6 and all('"conversation_id"' in frame for frame in frames)  # every turn went over the socket
+    expect(page.locator("#progress")).not_to_have_attribute("hx-trigger", re.compile("."))  # pushed, not polled
 
-    # The worker runs here (RQ wants the main thread) while the page keeps polling the live server.
+    # The worker runs here (RQ wants the main thread) while the socket pushes its progress to the page.
     build_worker(app).work(burst=True, with_scheduler=False)
     expect(page.locator("#progress")).to_contain_text("is ready", timeout=15_000)
     audio = page.locator("audio.result-audio")

@@ -1,4 +1,5 @@
-"""The builder chat page: the same conversation service as the API, over HTML forms and htmx."""
+"""The builder chat page: the same conversation service as the API, over HTML forms and htmx.
+The same turns also travel over the WebSocket door (`socket.py`) when the page has one open."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.blueprints.builder import bp
-from app.extensions import db, limiter
+from app.blueprints.builder.present import message_text, player, turn_context
+from app.extensions import limiter
 from app.htmx import is_htmx_request, render
-from app.models import ContentItem
 from app.permissions import login_required
-from app.providers.storage import get_storage
 from app.services import ServiceError, conversations, generation
 from app.services.conversations import Turn
 from app.services.credits import InsufficientCredits
@@ -27,28 +27,10 @@ def _user_key() -> str:
     return f"user:{current_user.get_id()}"
 
 
-def _page(turn: Turn, *, status: int = 200) -> Response:
-    return render("builder/create.html", turn=turn, player=_player(turn), status=status)
-
-
-def _player(turn: Turn) -> dict | None:
-    """A signed URL for the finished practice, when there is one."""
-    if turn.job is None or turn.job.status != "ready":
-        return None
-    item = db.session.get(ContentItem, turn.job.content_item_id)
-    if item is None or not item.audio_url:
-        return None
-    signed = get_storage().signed_url(item.audio_url, current_app.config["SIGNED_URL_SECONDS"])
-    return {"item": item, "url": signed.url}
-
-
 @bp.get("/create")
 @login_required
 def create() -> Response:
-    turn = conversations.resume(current_user)
-    if turn.notice:
-        flash(turn.notice, "info")
-    return _page(turn)
+    return render("builder/create.html", **turn_context(conversations.resume(current_user)))
 
 
 @bp.post("/create/messages")
@@ -56,14 +38,13 @@ def create() -> Response:
 @limiter.limit(_builder_limit, key_func=_user_key)  # SECURITY.md 12
 def send() -> Response:
     conversation_id = request.form.get("conversation_id", "")
-    text = request.form.get("text", "")
     try:
-        turn = conversations.send(current_user, conversation_id, text)
+        turn = conversations.send(current_user, conversation_id, message_text(request.form))
     except InsufficientCredits as exc:
         return _no_credit(conversation_id, exc)
-    if is_htmx_request():
-        return render("builder/_turn.html", turn=turn, player=_player(turn))
-    return redirect(url_for("builder.create"))
+    except ServiceError as exc:
+        return _refused(exc.message)
+    return _turn(turn)
 
 
 @bp.post("/create/confirm")
@@ -75,10 +56,25 @@ def confirm() -> Response:
     except InsufficientCredits as exc:
         return _no_credit(conversation_id, exc)
     except ServiceError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("builder.create"))
+        return _refused(exc.message)
+    return _turn(turn)
+
+
+def _turn(turn: Turn) -> Response:
     if is_htmx_request():
-        return render("builder/_turn.html", turn=turn, player=_player(turn))
+        return render("builder/_turn.html", **turn_context(turn))
+    if turn.notice:
+        flash(turn.notice, "info")
+    return redirect(url_for("builder.create"))
+
+
+def _refused(message: str) -> Response:
+    """A message that changed nothing: say why beside the chat (a flash without htmx)."""
+    if is_htmx_request():
+        response = render("builder/_notice.html", notice=message, oob=True)
+        response.headers["HX-Reswap"] = "none"
+        return response
+    flash(message, "error")
     return redirect(url_for("builder.create"))
 
 
@@ -90,7 +86,7 @@ def _no_credit(conversation_id: str, exc: InsufficientCredits) -> Response:
         response.headers["HX-Retarget"] = "#status-area"
         response.headers["HX-Reswap"] = "innerHTML"
         return response
-    return render("builder/create.html", turn=turn, player=None, error=exc, status=402)
+    return render("builder/create.html", **turn_context(turn), error=exc, status=402)
 
 
 @bp.post("/create/new")
@@ -103,16 +99,9 @@ def new() -> Response:
 @bp.get("/create/progress/<uuid:ritual_id>")
 @login_required
 def progress(ritual_id: uuid.UUID) -> Response:
-    """The generation's progress; htmx polls it until the practice is ready to play."""
+    """The generation's progress; the page polls it when no socket pushes it."""
     job = generation.job_for_item(ritual_id, current_user.id)  # someone else's: 404
-    item = db.session.get(ContentItem, ritual_id)
-    player = None
-    if job.status == "ready" and item is not None and item.audio_url:
-        player = {
-            "item": item,
-            "url": get_storage().signed_url(item.audio_url, current_app.config["SIGNED_URL_SECONDS"]).url,
-        }
-    return render("builder/_progress.html", "builder/_progress.html", job=job, player=player)
+    return render("builder/_progress.html", "builder/_progress.html", job=job, player=player(job))
 
 
 @bp.get("/create/history")

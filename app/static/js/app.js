@@ -8,19 +8,59 @@
   });
 })();
 
-// Builder chat: after each turn, clear the message box, keep the newest message in view.
+// Builder chat: turns go over the page's WebSocket while it is open (plain htmx posts otherwise);
+// after each turn, clear and focus the message box and keep the newest message in view.
 (function () {
   "use strict";
-  function settle() {
+  var socket = null;
+
+  function settle(focus) {
     var transcript = document.getElementById("transcript");
     if (transcript) { transcript.scrollTop = transcript.scrollHeight; }
+    var box = document.getElementById("message");
+    if (focus && box && !box.disabled) { box.value = ""; box.focus(); }
   }
-  document.addEventListener("DOMContentLoaded", settle);
+
+  document.addEventListener("DOMContentLoaded", function () { settle(false); });
+  document.addEventListener("htmx:wsOpen", function (event) { socket = event.detail.socketWrapper; });
+  document.addEventListener("htmx:wsClose", function () { socket = null; });
+
+  // A chat form's htmx post becomes a socket message carrying the same fields.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!socket || event.detail.verb !== "post" || !form.closest("[ws-connect]")) { return; }
+    event.preventDefault();
+    var message = Object.fromEntries(event.detail.formData);
+    message.HEADERS = event.detail.headers;
+    socket.send(JSON.stringify(message), form);
+    if (form.id === "composer") { settle(true); }
+  });
+
+  document.addEventListener("htmx:wsAfterMessage", function () { settle(true); });
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.target && event.target.id === "transcript") {
-      var box = document.getElementById("message");
-      if (box) { box.value = ""; box.focus(); }
-      settle();
-    }
+    if (event.target && event.target.id === "transcript") { settle(true); }
+  });
+
+  // The duration slider says what it is set to.
+  document.addEventListener("input", function (event) {
+    if (event.target.id !== "minutes") { return; }
+    var out = document.getElementById("minutes-value");
+    if (out) { out.textContent = event.target.value + " min"; }
+    event.target.setAttribute("aria-valuetext", event.target.value + " minutes");
+  });
+
+  // Voice previews play in the page (without this script, the link opens the clip).
+  var preview = null;
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-preview]");
+    if (!link) { return; }
+    event.preventDefault();
+    var same = preview && preview.link === link && !preview.audio.paused;
+    if (preview) { preview.audio.pause(); preview.link.textContent = "\u25B6 Hear"; }
+    if (same) { preview = null; return; }
+    preview = { link: link, audio: new Audio(link.href) };
+    link.textContent = "\u25A0 Stop";
+    preview.audio.addEventListener("ended", function () { link.textContent = "\u25B6 Hear"; });
+    preview.audio.play().catch(function () { link.textContent = "\u25B6 Hear"; });
   });
 })();

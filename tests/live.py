@@ -1,0 +1,43 @@
+"""A live server for tests that need real sockets: the `app` fixture's app on 127.0.0.1 in a thread."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    app: Flask
+    url: str
+
+    def __call__(self, path: str = "/") -> str:
+        """The absolute URL of `path` on this server."""
+        return self.url + path
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[LiveServer]:
+    """Serve `app` on a free port until the block ends."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    """The `app` fixture's app on a free port; torn down before that fixture cleans the data."""
+    with serving(app) as server:
+        yield server
