@@ -2,31 +2,44 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, request
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "media-src 'self' blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+from app.providers.storage import Storage, get_storage
+
+
+def content_security_policy(storage: Storage) -> str:
+    """The policy for every response. Audio and images may also come from where signed URLs point
+    (an S3 endpoint or a CDN), found by signing a probe key once."""
+    probe = urlsplit(storage.signed_url("audio/csp-probe.mp3", 60).url)
+    elsewhere = f" {probe.scheme}://{probe.netloc}" if probe.netloc else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data: blob:{elsewhere}",
+            f"media-src 'self' blob:{elsewhere}",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def init_app(app: Flask) -> None:
     production = app.config.get("ENV_NAME") == "production"
+    policy: list[str] = []  # made on the first response, once the storage provider can sign
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        if not policy:
+            policy.append(content_security_policy(get_storage()))
+        response.headers.setdefault("Content-Security-Policy", policy[0])
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -62,6 +62,23 @@ def test_every_page_sends_a_strict_content_security_policy(client):
         assert response.headers["X-Frame-Options"] == "DENY"
 
 
+def _media_src(app) -> str:  # type: ignore[no-untyped-def]
+    csp = app.test_client().get("/").headers["Content-Security-Policy"]
+    return next(d for d in csp.split("; ") if d.startswith("media-src"))
+
+
+def test_audio_may_come_from_where_signed_urls_point_and_nowhere_else(app, make_app):
+    """Players load signed audio from S3 or a CDN when one is configured; the policy names only that."""
+    assert _media_src(app) == "media-src 'self' blob:"
+    s3 = make_app(
+        STORAGE_BACKEND="s3", S3_BUCKET="audio", S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        S3_ACCESS_KEY_ID="key", S3_SECRET_ACCESS_KEY="secret",
+    )
+    assert _media_src(s3) == "media-src 'self' blob: http://127.0.0.1:9000"
+    cdn = make_app(CDN_BASE_URL="https://cdn.example.com/")
+    assert _media_src(cdn) == "media-src 'self' blob: https://cdn.example.com"
+
+
 def test_pages_load_htmx_from_our_own_static_folder_with_safe_config(client):
     html = client.get("/").data.decode()
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
