@@ -1,10 +1,10 @@
 """Benchmark: time per builder turn with the embedded understanding, over the socket and over HTTP.
 
 Serves the app with gunicorn (gthread, as `flask serve` does) on a throwaway instance (SQLite and the
-embedded Redis), logs a user in, and sends the same cycle of messages — a request, a place, a length,
-an acceptance, "start over" — 1,000 times over the WebSocket and 1,000 times as htmx posts, timing
-each turn from send to reply on the loopback. Then the same turns straight through the conversation
-service in this process, which is the server's own share.
+embedded Redis), logs a user in, and plays the same short conversation — a request, a place, a
+length, an acceptance, "start over" — in a fresh conversation each time, for 1,000 turns over the
+WebSocket and 1,000 as htmx posts, timing each turn from send to reply on the loopback. Then the
+same turns straight through the conversation service in this process: the server's own share.
 
     .venv/bin/python bench/builder.py
     .venv/bin/python bench/builder.py --turns 200
@@ -80,21 +80,26 @@ def csrf_token(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)[1]
 
 
-def log_in(base: str) -> tuple[requests.Session, str, str]:
+def log_in(base: str) -> tuple[requests.Session, str]:
     http = requests.Session()
     token = csrf_token(http.get(f"{base}/login").text)
     http.post(f"{base}/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token}).raise_for_status()
-    page = http.get(f"{base}/create").text
-    conversation = re.search(r'name="conversation_id" value="([^"]+)"', page)[1]
-    return http, conversation, csrf_token(page)
+    return http, csrf_token(http.get(f"{base}/create").text)
 
 
-def over_socket(base: str, http: requests.Session, conversation: str, token: str, turns: int) -> list[float]:
+def new_conversation(base: str, http: requests.Session, token: str) -> str:
+    page = http.post(f"{base}/create/new", data={"csrf_token": token}).text  # follows the redirect to /create
+    return re.search(r'name="conversation_id" value="([^"]+)"', page)[1]
+
+
+def over_socket(base: str, http: requests.Session, token: str, turns: int) -> list[float]:
     cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
-    url = base.replace("http://", "ws://") + f"/builder/ws?conversation_id={conversation}"
     times = []
+    url = base.replace("http://", "ws://") + "/builder/ws"
     with connect(url, additional_headers={"Cookie": cookie, "Origin": base}) as ws:
         for n in range(turns):
+            if n % len(CYCLE) == 0:
+                conversation = new_conversation(base, http, token)
             body = json.dumps({"text": CYCLE[n % len(CYCLE)], "conversation_id": conversation, "csrf_token": token})
             started = time.perf_counter()
             ws.send(body)
@@ -104,10 +109,12 @@ def over_socket(base: str, http: requests.Session, conversation: str, token: str
     return times
 
 
-def over_http(base: str, http: requests.Session, conversation: str, token: str, turns: int) -> list[float]:
+def over_http(base: str, http: requests.Session, token: str, turns: int) -> list[float]:
     times = []
     headers = {"HX-Request": "true", "X-CSRFToken": token}
     for n in range(turns):
+        if n % len(CYCLE) == 0:
+            conversation = new_conversation(base, http, token)
         data = {"text": CYCLE[n % len(CYCLE)], "conversation_id": conversation}
         started = time.perf_counter()
         response = http.post(f"{base}/create/messages", data=data, headers=headers)
@@ -116,7 +123,7 @@ def over_http(base: str, http: requests.Session, conversation: str, token: str, 
     return times
 
 
-def in_process(app, conversation: str, turns: int) -> list[float]:  # type: ignore[no-untyped-def]
+def in_process(app, turns: int) -> list[float]:  # type: ignore[no-untyped-def]
     from app.extensions import db
     from app.models import User
     from app.services import conversations
@@ -125,6 +132,8 @@ def in_process(app, conversation: str, turns: int) -> list[float]:  # type: igno
     with app.test_request_context():
         user = db.session.scalar(db.select(User).where(User.email == EMAIL))
         for n in range(turns):
+            if n % len(CYCLE) == 0:
+                conversation = conversations.start(user).row.id
             started = time.perf_counter()
             conversations.send(user, conversation, CYCLE[n % len(CYCLE)])
             times.append(time.perf_counter() - started)
@@ -148,17 +157,17 @@ def main() -> None:
         server = serve(app, port, args.threads)
         try:
             base = f"http://127.0.0.1:{port}"
-            http, conversation, token = log_in(base)
-            over_socket(base, http, conversation, token, 50)  # warm-up
-            socket_times = over_socket(base, http, conversation, token, args.turns)
-            http_times = over_http(base, http, conversation, token, args.turns)
+            http, token = log_in(base)
+            over_socket(base, http, token, 50)  # warm-up
+            socket_times = over_socket(base, http, token, args.turns)
+            http_times = over_http(base, http, token, args.turns)
         finally:
             server.terminate()
             try:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
-        service_times = in_process(app, conversation, args.turns)
+        service_times = in_process(app, args.turns)
     print("builder turn, embedded understanding (target p50 ≤ 10 ms):")
     report("WebSocket round trip", socket_times)
     report("HTTP (htmx post) round trip", http_times)
