@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -30,6 +32,7 @@ class EmbeddedRedis:
         self.socket_path = self.directory / SOCKET_NAME
         self.pidfile = self.directory / "redis.pid"
         self.started_here = False
+        self.pid: int | None = None
 
     @property
     def url(self) -> str:
@@ -77,22 +80,32 @@ class EmbeddedRedis:
         while time.monotonic() < deadline:
             if self.is_running():
                 self.started_here = True
+                self.pid = int(self.pidfile.read_text().strip())
                 log.info("embedded redis-server started on %s", self.socket_path)
                 return self.url
             time.sleep(0.05)
         raise RuntimeError(f"embedded redis-server did not start; see {self.directory / 'redis.log'}")
 
     def shutdown(self) -> None:
-        """Stop the server if this process started it (saving its data first)."""
+        """Stop the server if this process started it, saving its data first. One that cannot save
+        would refuse to stop, so it then stops without saving; one whose folder is gone (no socket
+        to reach it, nowhere to save) is killed."""
         if not self.started_here:
             return
         self.started_here = False
-        try:
-            self._client(timeout=5).shutdown(save=True)
-        except redis.ConnectionError:
-            pass  # SHUTDOWN closes the connection: that is the success case
-        except redis.RedisError:
-            log.exception("embedded redis-server at %s did not shut down", self.socket_path)
+        if not self.socket_path.exists():
+            log.warning("embedded redis-server %s lost its folder %s: killing it", self.pid, self.directory)
+            if self.pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+            return
+        for save in (True, False):
+            try:
+                self._client(timeout=5).shutdown(save=save, nosave=not save)
+                return
+            except redis.RedisError:
+                log.warning("embedded redis-server at %s could not save: stopping it without saving", self.socket_path)
+        log.error("embedded redis-server at %s did not shut down", self.socket_path)
 
 
 def resolve_redis_url(app: Flask) -> str:
