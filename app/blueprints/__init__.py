@@ -13,7 +13,8 @@ BLUEPRINTS = [
     ("account", "/account", ["routes"]),
     ("media", "/media", ["routes"]),
     ("builder", None, ["routes", "socket"]),
-    ("api", "/api/v1", ["routes", "rituals", "conversations"]),
+    ("practice", "/practice", ["routes"]),
+    ("api", "/api/v1", ["routes", "rituals", "conversations", "library", "practice"]),
 ]
 
 

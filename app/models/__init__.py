@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per domain; importing this registers every table."""
 
 from app.models.audit import AuditLog
-from app.models.content import ContentItem, GenerationJob, PracticeEvent, Voice
+from app.models.content import ContentItem, GenerationJob, LibraryEntry, PracticeEvent, Voice
 from app.models.conversation import Conversation
 from app.models.credits import CreditTransaction
 from app.models.marketplace import (
@@ -22,6 +22,7 @@ __all__ = [
     "CreditTransaction",
     "Entitlement",
     "GenerationJob",
+    "LibraryEntry",
     "PackItem",
     "PracticeEvent",
     "Purchase",

@@ -1,4 +1,5 @@
-"""Voices, content items (the practices themselves), their generation jobs and practice events."""
+"""Voices, content items (the practices themselves), their generation jobs, practice events and
+each listener's library entries."""
 
 from __future__ import annotations
 
@@ -117,3 +118,29 @@ class PracticeEvent(db.Model):
     duration: Mapped[int | None] = mapped_column(sa.Integer)  # seconds listened
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
     created_at: Mapped[datetime] = created_at_column()
+
+
+class LibraryEntry(db.Model):
+    """One listener's own state for an item in their library (owned or from a pack): favourite, resume point.
+
+    Per user rather than on `content_items`, because a pack item is shared by every buyer and
+    only its creator may change the item itself.
+    """
+
+    __tablename__ = "library_entries"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "content_item_id", name="uq_library_entries_user_item"),
+        sa.CheckConstraint("resume_position >= 0", name="resume_position_non_negative"),
+        sa.Index("ix_library_entries_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[uuid.UUID] = fk("users.id")
+    content_item_id: Mapped[uuid.UUID] = fk("content_items.id")
+    is_favourite: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    resume_position: Mapped[float] = mapped_column(  # seconds into the current version
+        sa.Float, nullable=False, default=0.0, server_default=sa.text("0")
+    )
+    position_updated_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()

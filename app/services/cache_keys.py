@@ -1,4 +1,4 @@
-"""The Redis keys and TTLs the design fixes (DESIGN.md "Data"), in one place."""
+"""The Redis keys and TTLs the design fixes (DESIGN.md "Data"), and the metrics counters, in one place."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ SESSION_TTL = 60 * 60  # builder state, refreshed each turn
 PROFILE_TTL = 15 * 60
 RITUAL_METADATA_TTL = 60 * 60
 SEARCH_TTL = 5 * 60
+AUTH_RECORD_TTL = 15 * 60  # token_version and suspension, for bearer checks without SQL
+AUTH_RECORD_STALE_TTL = 60  # after a write: the database decides, and no fill may land meanwhile
 
 
 def session_key(session_id: str) -> str:
@@ -16,9 +18,18 @@ def profile_key(user_id: object) -> str:
     return f"user:{user_id}:profile"
 
 
+def auth_record_key(user_id: object) -> str:
+    return f"user:{user_id}:auth"
+
+
 def ritual_metadata_key(ritual_id: object) -> str:
     return f"ritual:{ritual_id}:metadata"
 
 
 def search_key(query_hash: str) -> str:
     return f"search:{query_hash}"
+
+
+# Counters for the metrics page (not caches: no TTL, never invalidated).
+RITUAL_METADATA_LOOKUPS_KEY = "metrics:ritual_metadata:lookups"  # hits are lookups - misses
+RITUAL_METADATA_MISSES_KEY = "metrics:ritual_metadata:misses"

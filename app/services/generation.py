@@ -17,12 +17,13 @@ from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import ContentItem, Conversation, GenerationJob, User, Voice
 from app.models.types import as_utc, utcnow
 from app.redis_client import get_redis
-from app.services import NotFound, ServiceError, credits, voices
+from app.services import Conflict, NotFound, ServiceError, credits, voices
 from app.services.cache_keys import ritual_metadata_key
 from app.services.practice_spec import PracticeSpec
 from app.services.profile import get_profile
@@ -96,13 +97,53 @@ def request_generation(
         step_label=STEP_LABELS["queued"],
         spec={**spec.to_dict(), "conversation_id": str(conversation_id) if conversation_id else None},
     )
-    db.session.add_all([item, job])
+    _charge_and_enqueue(user, item, job, [item, job])
+    return job
+
+
+def request_regeneration(
+    user: User, item: ContentItem, *, voice_id: str | None = None, pace: str | None = None
+) -> GenerationJob:
+    """A new version of the user's item with another voice and/or pace, for one credit.
+
+    The script is kept (the job finds it stored); the current version stays playable until the
+    new one is ready, and a failed one is refunded under its own key and leaves the old in place.
+    """
+    latest = latest_job(item.id)
+    if latest is not None and latest.status in ACTIVE_STATUSES:
+        raise Conflict("A version of this practice is already being made; wait until it is ready.")
+    base = (item.meta or {}).get("spec") or (latest.spec if latest is not None else {})
+    changes = {name: value for name, value in (("voice_id", voice_id), ("pace", pace)) if value is not None}
+    spec = PracticeSpec.from_dict({k: v for k, v in {**base, **changes}.items() if k != "conversation_id"})
+    voice = _voice(spec.voice_id)
+    version = (latest.version if latest is not None else 0) + 1
+    job = GenerationJob(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        content_item_id=item.id,
+        version=version,
+        rq_job_id=rq_job_id(item.id, version),
+        status="queued",
+        progress=0,
+        step_label=STEP_LABELS["queued"],
+        spec={**spec.to_dict(), "voice_id": str(voice.id), "conversation_id": None},
+    )
+    try:
+        _charge_and_enqueue(user, item, job, [job])
+    except IntegrityError:  # the same version requested twice at once: the other request won
+        raise Conflict("A version of this practice is already being made; wait until it is ready.") from None
+    return job
+
+
+def _charge_and_enqueue(user: User, item: ContentItem, job: GenerationJob, rows: list[Any]) -> None:
+    """Insert the rows and spend the version's credit in one transaction, then queue the job."""
+    db.session.add_all(rows)
     try:
         db.session.flush()
         credits.consume(
             user.id,
             1,
-            idempotency_key=consumption_key(item.id, 1),
+            idempotency_key=consumption_key(item.id, job.version),
             content_item_id=item.id,
             content_type=item.content_type,
             metadata={"generation_job_id": str(job.id)},
@@ -114,7 +155,6 @@ def request_generation(
         raise
     enqueue(job)
     log.info("generation %s queued for user %s (item %s)", job.rq_job_id, user.id, item.id)
-    return job
 
 
 def rq_job_id(item_id: uuid.UUID, version: int) -> str:
@@ -152,6 +192,14 @@ def enqueue(job: GenerationJob) -> None:
         failure_ttl=7 * 24 * 3600,
         description=f"practice {job.content_item_id} v{job.version}",
     )
+
+
+def latest_job(item_id: uuid.UUID, *, ready: bool = False) -> GenerationJob | None:
+    """The item's newest generation job (with ready=True, the one that made the current version)."""
+    stmt = sa.select(GenerationJob).where(GenerationJob.content_item_id == item_id)
+    if ready:
+        stmt = stmt.where(GenerationJob.status == "ready")
+    return db.session.scalar(stmt.order_by(GenerationJob.version.desc()).limit(1))
 
 
 def job_for_item(item_id: uuid.UUID, user_id: uuid.UUID) -> GenerationJob:
@@ -207,11 +255,15 @@ def status_json(job: GenerationJob, item: ContentItem | None = None) -> dict[str
         "version": job.version,
     }
     if job.status == "failed":
-        body["error"] = "The practice could not be made, and your credit was returned. Please try again."
+        body["error"] = (
+            "The new version could not be made, and your credit was returned; the previous version is still here."
+            if item is not None and item.audio_url
+            else "The practice could not be made, and your credit was returned. Please try again."
+        )
     if item is not None:
         body["content_type"] = item.content_type
         body["title"] = item.title
-        if job.status == "ready":
+        if item.audio_url:  # a version is playable, even while a newer one is being made
             body.update(
                 duration=item.audio_duration,
                 depth=item.depth,

@@ -118,10 +118,12 @@ def _produce(job: GenerationJob, item: ContentItem) -> None:
         for section, timing in zip(structure.get("sections", []), track.sections, strict=False)
     ]
     item.structure = structure
-    item.audio_url = key
+    item.audio_url = key  # the new version replaces the old only now, when it is ready
     item.audio_duration = round(track.duration, 2)
+    item.voice_id = voice.id
     item.meta = {
         **(item.meta or {}),
+        "spec": spec.to_dict(),
         "version": job.version,
         "background": (item.meta or {}).get("background") or choose_bed(spec),
         "audio": {

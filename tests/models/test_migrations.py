@@ -29,6 +29,7 @@ EXPECTED_TABLES = {
     "creator_token_transactions",
     "audit_log",
     "generation_jobs",
+    "library_entries",
 }
 
 

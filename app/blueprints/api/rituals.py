@@ -13,7 +13,7 @@ from app.blueprints.api.spec import endpoint
 from app.extensions import db, limiter
 from app.models import ContentItem
 from app.providers.storage import get_storage
-from app.services import NotFound, generation, voices
+from app.services import NotFound, access, generation, voices
 from app.services.practice_spec import (
     CONTENT_TYPES,
     CONTEXT_FIELDS,
@@ -83,7 +83,7 @@ VOICE = {
 }
 
 
-def _generation_limit() -> str:
+def generation_limit() -> str:
     return current_app.config["RATELIMIT_GENERATE"]
 
 
@@ -139,7 +139,7 @@ def list_voices() -> Response:
     errors=(402, 429),
     tag="generation",
 )
-@limiter.limit(_generation_limit, key_func=actor_key)  # SECURITY.md 12
+@limiter.limit(generation_limit, key_func=actor_key)  # SECURITY.md 12
 def create_ritual(data: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
     job = generation.request_generation(g.api_user, data, source="api")
     body = status_body(job, db.session.get(ContentItem, job.content_item_id))
@@ -155,7 +155,9 @@ def create_ritual(data: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
     tag="generation",
 )
 def ritual_status(ritual_id: uuid.UUID) -> Response:
-    item = db.session.get(ContentItem, ritual_id)
-    if item is None or item.user_id != g.api_user.id:
-        raise NotFound("No such practice.")  # SECURITY.md 9: another user's id is simply not found
-    return jsonify(status_body(generation.job_for_item(item.id, g.api_user.id), item))
+    # SECURITY.md 9: another user's id is simply not found; an item from a pack shows its playable version.
+    item, source = access.readable_item(g.api_user.id, ritual_id)
+    job = generation.latest_job(item.id, ready=source == "pack")
+    if job is None:
+        raise NotFound("No such practice.")
+    return jsonify(status_body(job, item))

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Literal
 
 from flask import abort, g, request
 from jsonschema import Draft202012Validator
@@ -36,6 +36,8 @@ ERROR_SCHEMA = {
 }
 
 _STATUS_TEXT = {
+    200: "Success",
+    201: "Created",
     400: "Malformed request",
     401: "Missing, invalid, expired or revoked bearer token",
     402: "Not enough credits",
@@ -77,23 +79,33 @@ def endpoint(
     method: str,
     *,
     summary: str,
-    auth: bool = True,
+    auth: bool | Literal["id"] = True,
     roles: tuple[str, ...] = (),
     body: dict[str, Any] | None = None,
     query: list[dict[str, Any]] | None = None,
     response: dict[str, Any] | None = None,
-    status: int = 200,
+    status: int | tuple[int, ...] = 200,
     errors: tuple[int, ...] = (),
     tag: str = "default",
 ) -> Callable:
-    """Register an API view with its contract; the view receives the validated body as `data`."""
+    """Register an API view with its contract; the view receives the validated body as `data`.
+
+    `auth`: True puts the token's user on `g.api_user` (and `g.api_user_id`); "id" only sets
+    `g.api_user_id`, from `tokens.principal` — the same token checks without loading the user, for
+    hot reads that need no more than the id (no roles). `status` is the success status, or a tuple
+    of them when the answer depends on the request (each gets the same response schema)."""
+    if roles and auth is not True:
+        raise ValueError("roles need auth=True: they are read from the user row")
     validator = Draft202012Validator(body) if body else None
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if auth:
-                g.api_user, g.api_claims = _authenticate()
+            if auth == "id":
+                g.api_user_id, g.api_claims = _authenticate(tokens.principal)
+            elif auth:
+                g.api_user, g.api_claims = _authenticate(tokens.authenticate)
+                g.api_user_id = g.api_user.id
                 if roles and not has_roles(g.api_user, roles):
                     abort(403, description="Your account does not have the role this needs.")
             if validator is not None:
@@ -111,12 +123,12 @@ def _document(
     rule: str,
     method: str,
     summary: str,
-    auth: bool,
+    auth: bool | Literal["id"],
     roles: tuple[str, ...],
     body: dict[str, Any] | None,
     query: list[dict[str, Any]] | None,
     response: dict[str, Any] | None,
-    status: int,
+    status: int | tuple[int, ...],
     errors: tuple[int, ...],
     tag: str,
 ) -> None:
@@ -124,10 +136,12 @@ def _document(
         "summary": summary,
         "tags": [tag],
         "parameters": _path_parameters(rule) + (query or []),
-        "responses": {str(status): {"description": "Success"}},
+        "responses": {},
     }
-    if response:
-        operation["responses"][str(status)]["content"] = {"application/json": {"schema": response}}
+    for success in status if isinstance(status, tuple) else (status,):
+        operation["responses"][str(success)] = {"description": _STATUS_TEXT.get(success, "Success")}
+        if response:
+            operation["responses"][str(success)]["content"] = {"application/json": {"schema": response}}
     if roles:
         operation["description"] = "Requires the role(s): " + ", ".join(roles) + "."
     if body:
@@ -150,13 +164,13 @@ def _document(
     PATHS.setdefault(_openapi_path(rule), {})[method.lower()] = operation
 
 
-def _authenticate() -> tuple[Any, dict]:
-    """SECURITY.md 13: tests/api/test_jwt_security.py."""
+def _authenticate(check: Callable[[str], tuple[Any, dict]]) -> tuple[Any, dict]:
+    """SECURITY.md 13: tests/api/test_jwt_security.py, tests/api/test_token_principal.py."""
     token = bearer_token()
     if token is None:
         raise Unauthorized(description="Send an Authorization: Bearer <token> header.")
     try:
-        return tokens.authenticate(token)
+        return check(token)
     except tokens.TokenError as exc:
         raise Unauthorized(description=str(exc)) from None
 

@@ -9,7 +9,7 @@ from flask import abort, current_app, request, send_file
 from werkzeug.wrappers import Response
 
 from app.blueprints.media import bp
-from app.providers.storage import get_storage
+from app.providers.storage import attachment, get_storage
 
 
 @bp.get("/<path:key>")
@@ -18,8 +18,8 @@ def serve(key: str) -> Response:
     storage = get_storage()
     if getattr(storage, "name", "") != "local":
         abort(404)
-    expires, signature = request.args.get("e"), request.args.get("s")
-    if not storage.verify(key, expires, signature):
+    expires, signature, download_name = request.args.get("e"), request.args.get("s"), request.args.get("d")
+    if not storage.verify(key, expires, signature, download_name):
         current_app.logger.info("refused media request for %s (bad or expired signature)", key)
         abort(403)
     path = storage.path(key)
@@ -33,4 +33,6 @@ def serve(key: str) -> Response:
         max_age=remaining,
     )
     response.headers["Cache-Control"] = f"private, max-age={remaining}"
+    if download_name:  # signed with the URL, so it is the name the app chose
+        response.headers["Content-Disposition"] = attachment(download_name)
     return response

@@ -6,9 +6,9 @@ import os
 
 from flask import Flask, current_app
 
-from app.providers.storage.base import SignedUrl, Storage, StorageError, audio_key, check_key
+from app.providers.storage.base import SignedUrl, Storage, StorageError, attachment, audio_key, check_key
 
-__all__ = ["SignedUrl", "Storage", "StorageError", "audio_key", "check_key", "get_storage", "init_app"]
+__all__ = ["SignedUrl", "Storage", "StorageError", "attachment", "audio_key", "check_key", "get_storage", "init_app"]
 
 
 def build_storage(app: Flask) -> Storage:

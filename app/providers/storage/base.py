@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*(/[A-Za-z0-9][A-Za-z0-9._\-]*)*$")
+_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,119}$")
 
 
 class StorageError(Exception):
@@ -26,6 +27,13 @@ def check_key(key: str) -> str:
     if not _KEY.match(key or "") or ".." in key.split("/") or len(key) > 500:
         raise StorageError(f"Invalid object key: {key!r}")
     return key
+
+
+def attachment(filename: str) -> str:
+    """A `Content-Disposition` value that makes browsers save the object as `filename` (plain ASCII, no quotes)."""
+    if not _FILENAME.match(filename):
+        raise StorageError(f"Invalid download name: {filename!r}")
+    return f'attachment; filename="{filename}"'
 
 
 def audio_key(user_id: object, ritual_id: object, version: int) -> str:
@@ -52,4 +60,6 @@ class Storage(Protocol):
 
     def delete_prefix(self, prefix: str) -> int: ...
 
-    def signed_url(self, key: str, expires_in: int) -> SignedUrl: ...
+    def signed_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> SignedUrl:
+        """A URL that reads the object until it expires; with `download_name`, browsers save it as that file."""
+        ...

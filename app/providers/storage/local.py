@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, Signer
 
-from app.providers.storage.base import SignedUrl, StorageError, check_key
+from app.providers.storage.base import SignedUrl, StorageError, attachment, check_key
 
 
 class LocalStorage:
@@ -79,18 +79,21 @@ class LocalStorage:
 
     # Signed URLs ------------------------------------------------------------------------------
 
-    def _payload(self, key: str, expires: int) -> bytes:
-        return f"{key}\n{expires}".encode()
+    def _payload(self, key: str, expires: int, download_name: str | None) -> bytes:
+        return f"{key}\n{expires}".encode() + (f"\n{download_name}".encode() if download_name else b"")
 
-    def signed_url(self, key: str, expires_in: int) -> SignedUrl:
+    def signed_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> SignedUrl:
+        """The download name (query parameter `d`) is signed with the key and expiry."""
         check_key(key)
+        if download_name:
+            attachment(download_name)  # refuses a name that is not a plain file name
         expires = int(time.time()) + int(expires_in)
-        signature = self.signer.get_signature(self._payload(key, expires)).decode()
-        query = urlencode({"e": expires, "s": signature})
+        signature = self.signer.get_signature(self._payload(key, expires, download_name)).decode()
+        query = urlencode({"e": expires, "s": signature, **({"d": download_name} if download_name else {})})
         return SignedUrl(f"{self.base_url}{key}?{query}", datetime.fromtimestamp(expires, UTC))
 
-    def verify(self, key: str, expires: str | None, signature: str | None) -> bool:
-        """True when the signature matches the key and expiry, and the expiry has not passed."""
+    def verify(self, key: str, expires: str | None, signature: str | None, download_name: str | None = None) -> bool:
+        """True when the signature matches the key, expiry and download name, and the expiry has not passed."""
         if not expires or not signature or not expires.isdigit():
             return False
         try:
@@ -100,6 +103,6 @@ class LocalStorage:
         if int(expires) < time.time():
             return False
         try:
-            return self.signer.verify_signature(self._payload(key, int(expires)), signature.encode())
+            return self.signer.verify_signature(self._payload(key, int(expires), download_name), signature.encode())
         except BadSignature:
             return False

@@ -10,7 +10,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from app.providers.storage.base import SignedUrl, StorageError, check_key
+from app.providers.storage.base import SignedUrl, StorageError, attachment, check_key
 
 
 class S3Storage:
@@ -81,10 +81,11 @@ class S3Storage:
             self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
         return len(keys)
 
-    def signed_url(self, key: str, expires_in: int) -> SignedUrl:
-        url = self.client.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": check_key(key)}, ExpiresIn=int(expires_in)
-        )
+    def signed_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> SignedUrl:
+        params = {"Bucket": self.bucket, "Key": check_key(key)}
+        if download_name:
+            params["ResponseContentDisposition"] = attachment(download_name)
+        url = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(expires_in))
         if self.cdn_base_url:
             cdn = urlsplit(self.cdn_base_url)
             parts = urlsplit(url)

@@ -1,0 +1,176 @@
+"""Playing a practice, as DESIGN.md "Play" lays it out.
+
+`ritual:{id}:metadata` in Redis (1 h; it names the item's owner) → access: the owner is let in
+by the cache entry, anyone else by `access` (an entitlement, else 404) → on a miss the database,
+which fills the cache → a fresh signed URL for the object, made on every call and never cached.
+Lookups and misses are counted in Redis for the metrics page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+
+from app.extensions import db
+from app.models import ContentItem
+from app.providers.storage import SignedUrl, get_storage
+from app.redis_client import get_redis
+from app.services import Conflict, access, library_state
+from app.services.cache_keys import (
+    RITUAL_METADATA_LOOKUPS_KEY,
+    RITUAL_METADATA_MISSES_KEY,
+    RITUAL_METADATA_TTL,
+    ritual_metadata_key,
+)
+
+
+class NotReady(Conflict):
+    code = "not_ready"
+
+
+@dataclass(frozen=True)
+class Playback:
+    """What a player needs: a signed URL valid until `expires_at`, the track's facts, the resume point if asked for."""
+
+    audio_url: str
+    expires_at: datetime
+    title: str
+    content_type: str
+    duration: float
+    version: int
+    sections: list[dict[str, Any]]
+    background: str | None
+    resume_position: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        body = {
+            "audio_url": self.audio_url,
+            "expires_at": self.expires_at.isoformat(),
+            "title": self.title,
+            "content_type": self.content_type,
+            "duration": self.duration,
+            "version": self.version,
+            "sections": self.sections,
+            "background": self.background,
+        }
+        if self.resume_position is not None:
+            body["resume_position"] = self.resume_position
+        return body
+
+
+def play(user_id: uuid.UUID, item_id: uuid.UUID, *, with_position: bool = True) -> Playback:
+    """Everything to start playing: NotFound without access, NotReady while the first version is being made.
+
+    `with_position=False` leaves out the listener's resume point (and its query): the API's play does."""
+    meta = _readable_metadata(user_id, item_id, "played")
+    signed = get_storage().signed_url(meta["object_key"], int(current_app.config["SIGNED_URL_SECONDS"]))
+    position = min(library_state.resume_position(user_id, item_id), meta["duration"]) if with_position else None
+    return Playback(
+        audio_url=signed.url,
+        expires_at=signed.expires_at,
+        title=meta["title"],
+        content_type=meta["content_type"],
+        duration=meta["duration"],
+        version=meta["version"],
+        sections=meta["sections"],
+        background=meta["background"],
+        resume_position=position,
+    )
+
+
+def download(user_id: uuid.UUID, item_id: uuid.UUID) -> SignedUrl:
+    """A signed URL that saves the current version as "<title>.mp3" (NotFound without access, NotReady before)."""
+    meta = _readable_metadata(user_id, item_id, "downloaded")
+    seconds = int(current_app.config["SIGNED_URL_SECONDS"])
+    return get_storage().signed_url(meta["object_key"], seconds, download_name=download_name(meta["title"]))
+
+
+def _readable_metadata(user_id: uuid.UUID, item_id: uuid.UUID, verb: str) -> dict[str, Any]:
+    """The item's cached facts for a user who may read it: the owner on the cache entry's word, anyone
+    else once `access` finds an entitlement (NotFound otherwise); NotReady while it has no audio."""
+    meta = _cached_metadata(item_id)
+    if meta is None or meta.get("user_id") != str(user_id):
+        # SECURITY.md 9: tests/services/test_playback.py::test_others_get_not_found_whether_or_not_it_is_cached
+        access.check_readable(user_id, item_id)
+    if meta is None:
+        meta = _load_metadata(item_id)
+    if meta is None:
+        raise NotReady(f"This practice is still being made; it can be {verb} once it is ready.")
+    return meta
+
+
+def download_name(title: str) -> str:
+    """The title as a plain file name: ASCII letters, digits, spaces, dots, dashes and underscores."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^A-Za-z0-9 ._-]+", " ", ascii_title).split()
+    stem = " ".join(words)[:80].strip(" .-_") or "practice"
+    return f"{stem}.mp3"
+
+
+def ritual_metadata(item_id: uuid.UUID) -> dict[str, Any] | None:
+    """The cached facts of the item's current version (None when it has no audio yet); no access check."""
+    meta = _cached_metadata(item_id)
+    return meta if meta is not None else _load_metadata(item_id)
+
+
+def _cached_metadata(item_id: uuid.UUID) -> dict[str, Any] | None:
+    """The cache entry, counted as a lookup in the same round trip (and as a miss when absent)."""
+    r = get_redis()
+    pipe = r.pipeline(transaction=False)
+    pipe.get(ritual_metadata_key(item_id))
+    pipe.incr(RITUAL_METADATA_LOOKUPS_KEY)
+    cached, _ = pipe.execute()
+    if cached is None:
+        r.incr(RITUAL_METADATA_MISSES_KEY)
+        return None
+    return json.loads(cached)
+
+
+def _load_metadata(item_id: uuid.UUID) -> dict[str, Any] | None:
+    """The facts from the database, cached; None (and nothing cached) while there is no audio."""
+    item = db.session.get(ContentItem, item_id)
+    if item is None or not item.audio_url:
+        return None  # nothing cached: the first ready version invalidates anyway
+    meta = metadata_of(item)
+    get_redis().set(ritual_metadata_key(item_id), json.dumps(meta), ex=RITUAL_METADATA_TTL)
+    return meta
+
+
+def metadata_of(item: ContentItem) -> dict[str, Any]:
+    """What `ritual:{id}:metadata` holds: owner, title, duration, object key, version, sections with start times."""
+    sections = []
+    for section in (item.structure or {}).get("sections", []):
+        if "start" not in section:
+            continue
+        text = " ".join(seg["text"] for seg in section.get("segments", []))
+        sections.append({"name": section["name"], "start": section["start"], "end": section["end"], "text": text})
+    return {
+        "user_id": str(item.user_id),  # lets the owner play without a query; never sent to clients
+        "title": item.title,
+        "content_type": item.content_type,
+        "duration": float(item.audio_duration or 0.0),
+        "object_key": item.audio_url,
+        "version": int((item.meta or {}).get("version", 1)),
+        "sections": sections,
+        "background": (item.meta or {}).get("background"),
+    }
+
+
+def invalidate(item_id: uuid.UUID) -> None:
+    """Drop the cached metadata after a write that makes it stale (rename, new version, delete)."""
+    get_redis().delete(ritual_metadata_key(item_id))
+
+
+def cache_stats() -> dict[str, Any]:
+    """Hits, misses and hit rate of the metadata cache since the counters began (for the metrics page)."""
+    lookups, misses = get_redis().mget(RITUAL_METADATA_LOOKUPS_KEY, RITUAL_METADATA_MISSES_KEY)
+    total, misses = int(lookups or 0), int(misses or 0)
+    hits = total - misses
+    return {"hits": hits, "misses": misses, "hit_rate": round(hits / total, 4) if total else None}

@@ -1,0 +1,495 @@
+"""Benchmark: the play-metadata endpoint against a hello-world route under the same gunicorn.
+
+Builds a throwaway instance (SQLite in WAL mode and the embedded Redis, or a throwaway PostgreSQL
+database with --database-url) holding 10,000 ready practices of one user, and serves
+bench/_served.py — the app plus a trivial `/bench/hello` route — with gunicorn gthread, 2 workers.
+Plays follow a bounded Zipf(1.1) popularity over the 10,000 items (rank k drawn with probability
+∝ 1/k^1.1, ranks shuffled over the items). The cache first sees the plays that precede the run
+(--warmup-plays of the same stream, through the playback service in this process), then:
+
+1. throughput, closed loop: --connections keep-alive connections, each sending its next request
+   as soon as the last answer arrives; hello and play alternate in rounds of equal length;
+2. latency, open loop: play requests sent at a fixed 200/s whatever the answers, each timed from
+   its scheduled send time (so a stalled server is not hidden by a client that waits for it);
+3. the metadata cache's hit rate over 1 and 2, from its own hit/miss counters.
+
+The client is a small asyncio HTTP/1.1 keep-alive loop (no HTTP library), to take as little as
+possible of the two cores it shares with the server; its CPU time is printed.
+
+    .venv/bin/python bench/playback.py
+    .venv/bin/python bench/playback.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/playback.py --profile 2000     # the endpoint in-process under cProfile
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import os
+import pstats
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+EMAIL, PASSWORD = "bench@example.com", "bench password 123"
+ZIPF_S = 1.1
+SEED = 20240611
+HELLO = "/bench/hello"
+
+
+# --- the instance -------------------------------------------------------------------------------
+
+
+def create_database(admin_url: str) -> str:
+    """A throwaway PostgreSQL database beside the one `admin_url` names; its URL."""
+    import sqlalchemy as sa
+
+    name = f"waqup_bench_{secrets.token_hex(4)}"
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return str(sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False))
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    import sqlalchemy as sa
+
+    name = sa.make_url(url).database
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def build(workdir: str, database_url: str | None):  # type: ignore[no-untyped-def]
+    os.environ.update(WAQUP_ENV="development", INSTANCE_PATH=workdir, LOG_LEVEL="WARNING")
+    os.environ.pop("REDIS_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import flask_migrate
+
+    from app import create_app
+    from app.services import accounts
+
+    app = create_app()
+    with app.app_context():
+        flask_migrate.upgrade()
+        user_id = accounts.register(EMAIL, PASSWORD).id
+    return app, user_id
+
+
+def insert_items(app, user_id: uuid.UUID, count: int, rng: np.random.Generator) -> list[uuid.UUID]:  # type: ignore[no-untyped-def]
+    """`count` ready practices as the pipeline leaves them (no audio files: signing does not read them)."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import ContentItem
+    from app.models.types import utcnow
+    from app.providers.storage import audio_key
+
+    kinds = ("affirmation", "guided_meditation", "ritual")
+    names = ("arrival", "breath", "body", "visualisation", "affirmations", "return")
+    words = ["settle", "breathe", "soften", "notice", "release", "rest", "gently", "slowly", "warm", "calm"]
+    backgrounds = ("rain", "ocean", "forest", "none")
+    now = utcnow()
+    ids = [uuid.uuid4() for _ in range(count)]
+    rows = []
+    for n, item_id in enumerate(ids):
+        minutes = int(rng.integers(3, 31))
+        duration = minutes * 60.0 + float(rng.uniform(-20, 20))
+        bounds = np.linspace(1.5, duration - 20.0, len(names) + 1)
+        sections = [
+            {
+                "name": name,
+                "segments": [
+                    {"text": " ".join(rng.choice(words, 12)).capitalize() + ".", "pause": 2.0},
+                    {"text": " ".join(rng.choice(words, 9)).capitalize() + ".", "pause": 3.0},
+                ],
+                "start": round(float(bounds[i]), 2),
+                "end": round(float(bounds[i + 1]), 2),
+            }
+            for i, name in enumerate(names)
+        ]
+        rows.append(
+            {
+                "id": item_id,
+                "user_id": user_id,
+                "content_type": kinds[n % 3],
+                "title": f"Practice {n}: {rng.choice(words)} and {rng.choice(words)}",
+                "content_text": " ".join(seg["text"] for s in sections for seg in s["segments"]),
+                "audio_url": audio_key(user_id, item_id, 1),
+                "audio_duration": duration,
+                "depth": "medium",
+                "tags": ["evening", "calm"],
+                "structure": {"sections": sections, "closing_silence": 20.0},
+                "context": {"time_of_day": "evening"},
+                "meta": {"version": 1, "background": backgrounds[n % 4], "spec": {"duration_minutes": minutes}},
+                "created_at": now - timedelta(seconds=count - n),
+                "updated_at": now,
+            }
+        )
+    with app.app_context():
+        for start in range(0, count, 1000):
+            db.session.execute(sa.insert(ContentItem), rows[start : start + 1000])
+        db.session.commit()
+    return ids
+
+
+def zipf_indices(count: int, plays: int, rng: np.random.Generator) -> np.ndarray:
+    """`plays` item indices, rank k ∈ 1..count drawn ∝ 1/k^s; rank k is item `popularity[k - 1]`."""
+    weights = np.arange(1, count + 1, dtype=float) ** -ZIPF_S
+    ranks = rng.choice(count, size=plays, p=weights / weights.sum())
+    return popularity(count)[ranks]
+
+
+def popularity(count: int) -> np.ndarray:
+    """The items in order of popularity: a fixed shuffle, the same for every part of the run."""
+    return np.random.default_rng(SEED + 1).permutation(count)
+
+
+def expected_hit_rate(count: int, before: int, plays: int) -> float:
+    """The hit rate a cache that forgets nothing gets on `plays` plays after `before` plays of the same stream."""
+    weights = np.arange(1, count + 1, dtype=float) ** -ZIPF_S
+    p = weights / weights.sum()
+    misses = ((1 - p) ** before * (1 - (1 - p) ** plays)).sum()
+    return 1 - misses / plays
+
+
+def warm_cache(app, item_ids: list[uuid.UUID], indices: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+    from app.services import playback
+
+    with app.app_context():
+        for i in indices:
+            playback.ritual_metadata(item_ids[i])
+
+
+def cache_counts(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    from app.services import playback
+
+    with app.app_context():
+        stats = playback.cache_stats()
+    return stats["hits"], stats["misses"]
+
+
+def stop_embedded_redis(workdir: str) -> None:
+    """Shut down the embedded Redis of the instance now: once its directory is gone it cannot save, and a
+    redis-server that cannot save refuses to stop at exit."""
+    import redis
+
+    sock = Path(workdir) / "redis.sock"
+    if sock.exists():
+        with contextlib.suppress(redis.ConnectionError):  # SHUTDOWN closes the connection: the success case
+            redis.Redis(unix_socket_path=str(sock), socket_timeout=5).shutdown(nosave=True)
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(app, port: int, workers: int, threads: int) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "REDIS_URL": app.config["REDIS_URL"]}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(workers),
+         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "bench._served:app"],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(150):
+        try:
+            requests.get(f"http://127.0.0.1:{port}{HELLO}", timeout=10).raise_for_status()
+            return server
+        except requests.RequestException:
+            if server.poll() is not None:
+                break
+            time.sleep(0.2)
+    stop(server)
+    raise SystemExit("the server did not start")
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# --- the client ---------------------------------------------------------------------------------
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; requests are prebuilt bytes, answers need a Content-Length."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> Connection:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        return self
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+    async def send(self, data: bytes) -> int:
+        """The answer's status; reconnects once when the server has closed an idle connection."""
+        for attempt in (1, 2):
+            if self.writer is None:
+                await self.open()
+            try:
+                self.writer.write(data)
+                head = await self.reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                if length:
+                    await self.reader.readexactly(length)
+                if b"\r\nConnection: close" in head:
+                    self.close()
+                return int(head[9:12])
+            except (asyncio.IncompleteReadError, ConnectionError):
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def request_bytes(port: int, path: str, token: str | None = None) -> bytes:
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth}\r\n".encode()
+
+
+async def closed_loop(port: int, stream: list[bytes], connections: int, seconds: float) -> tuple[int, int]:
+    """Requests answered (and how many were not 200) by `connections` clients in `seconds`."""
+    conns = [await Connection(port).open() for _ in range(connections)]
+    position = iter(range(sys.maxsize))
+    done = errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client(conn: Connection) -> None:
+        nonlocal done, errors
+        while time.perf_counter() < deadline:
+            status = await conn.send(stream[next(position) % len(stream)])
+            done += 1
+            errors += status != 200
+
+    await asyncio.gather(*(client(c) for c in conns))
+    for c in conns:
+        c.close()
+    return done, errors
+
+
+async def open_loop(port: int, stream: list[bytes], rate: float, seconds: float) -> tuple[list[float], int]:
+    """Latencies (from the scheduled send time) of requests sent at a fixed `rate`, and the non-200 count."""
+    idle = [await Connection(port).open() for _ in range(8)]
+    latencies: list[float] = []
+    errors = 0
+
+    async def one(data: bytes, scheduled: float) -> None:
+        nonlocal errors
+        conn = idle.pop() if idle else Connection(port)
+        status = await conn.send(data)
+        latencies.append(time.perf_counter() - scheduled)
+        errors += status != 200
+        idle.append(conn)
+
+    tasks = []
+    start = time.perf_counter() + 0.05
+    for n in range(int(rate * seconds)):
+        scheduled = start + n / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(stream[n % len(stream)], scheduled)))
+    await asyncio.gather(*tasks)
+    for c in idle:
+        c.close()
+    return latencies, errors
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.array(values) * 1000, q))
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    server = serve(app, port, args.workers, args.threads)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        answer = requests.post(f"{base}/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD}, timeout=10)
+        answer.raise_for_status()
+        token = answer.json()["access_token"]
+        plays = [request_bytes(port, f"/api/v1/rituals/{item_ids[i]}/play", token)
+                 for i in zipf_indices(len(item_ids), 200_000, rng)]
+        check = requests.get(
+            f"{base}/api/v1/rituals/{item_ids[0]}/play", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        check.raise_for_status()
+        assert check.json()["audio_url"] and check.json()["sections"], check.text[:300]
+        hello = [request_bytes(port, HELLO)]
+
+        asyncio.run(closed_loop(port, hello, args.connections, 2))  # warm the server: both routes
+        warm, _ = asyncio.run(closed_loop(port, plays[-5000:], args.connections, 3))
+
+        hits0, misses0 = cache_counts(app)
+        cpu0 = time.process_time()
+        hello_done = play_done = failures = 0
+        rounds = []
+        offset = 0
+        for _ in range(args.rounds):
+            h, e1 = asyncio.run(closed_loop(port, hello, args.connections, args.seconds))
+            p, e2 = asyncio.run(closed_loop(port, plays[offset:], args.connections, args.seconds))
+            offset += p
+            hello_done, play_done, failures = hello_done + h, play_done + p, failures + e1 + e2
+            rounds.append(p / h)
+        cpu_closed = time.process_time() - cpu0
+        wall_closed = 2 * args.rounds * args.seconds
+
+        cpu0 = time.process_time()
+        latencies, e3 = asyncio.run(open_loop(port, plays[offset:], args.rate, args.latency_seconds))
+        cpu_open = time.process_time() - cpu0
+        offset += len(latencies)
+        hello_latencies, e4 = asyncio.run(open_loop(port, hello, args.rate, args.latency_seconds))
+        failures += e3 + e4
+        hits1, misses1 = cache_counts(app)
+    finally:
+        stop(server)
+
+    hits, misses = hits1 - hits0, misses1 - misses0
+    span = args.rounds * args.seconds
+    print(f"throughput, closed loop, {args.connections} connections, {args.rounds} × {args.seconds:g} s per route:")
+    print(f"  hello   {hello_done / span:7.0f} req/s")
+    print(f"  play    {play_done / span:7.0f} req/s")
+    per_round = ", ".join(f"{r:.2f}" for r in rounds)
+    print(f"  ratio   {play_done / hello_done:.2f}×   (per round {per_round}; target ≥ 0.65×)")
+    print(f"  client CPU {100 * cpu_closed / wall_closed:.0f} % of one core")
+    print(f"latency, open loop at {args.rate:g} req/s for {args.latency_seconds:g} s (from the scheduled send):")
+    print(f"  play    p50 {percentile(latencies, 50):6.2f} ms   p99 {percentile(latencies, 99):6.2f} ms"
+          f"   max {percentile(latencies, 100):6.1f} ms   (target p99 < 50 ms)")
+    print(f"  hello   p50 {percentile(hello_latencies, 50):6.2f} ms   p99 {percentile(hello_latencies, 99):6.2f} ms")
+    print(f"  client CPU {100 * cpu_open / args.latency_seconds:.0f} % of one core")
+    total = hits + misses
+    print(f"metadata cache over the measured plays: {hits} hits, {misses} misses, hit rate {hits / total:.1%}"
+          f"   (target ≥ 95 %; a cache that forgets nothing would get"
+          f" {expected_hit_rate(len(item_ids), args.warmup_plays + min(warm, 5000), total):.1%} here)")
+    if failures:
+        print(f"NOTE: {failures} answers were not 200")
+
+
+def profile(app, user_id: uuid.UUID, item_ids: list[uuid.UUID], count: int, rng: np.random.Generator) -> None:  # type: ignore[no-untyped-def]
+    """The play endpoint through Flask's test client in this process, warm cache, under cProfile."""
+    from app.models import User
+    from app.services import tokens
+
+    with app.app_context():
+        from app.extensions import db
+
+        token, _ = tokens.issue(db.session.get(User, user_id))
+    app.add_url_rule(HELLO, "bench_hello", lambda: "hello")  # as bench/_served.py does
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    paths = [f"/api/v1/rituals/{item_ids[i]}/play" for i in zipf_indices(len(item_ids), count, rng)]
+    for path in paths:  # fill the cache for exactly these plays: the profile is of hits
+        assert client.get(path, headers=headers).status_code == 200
+    for route, urls in (("hello", [HELLO] * count), ("play", paths)):
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for url in urls:
+            client.get(url, headers=headers)
+        profiler.disable()
+        elapsed = time.perf_counter() - started
+        print(f"{route}: {1e6 * elapsed / count:.0f} µs per request in-process under cProfile")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+
+
+def run(workdir: str, database_url: str | None, args: argparse.Namespace, rng: np.random.Generator) -> None:
+    load = os.getloadavg()[0]
+    app, user_id = build(workdir, database_url)
+    started = time.perf_counter()
+    item_ids = insert_items(app, user_id, args.items, rng)
+    inserted = time.perf_counter() - started
+    from app.extensions import db
+
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    if args.profile:
+        profile(app, user_id, item_ids, args.profile, rng)
+        return
+    started = time.perf_counter()
+    hits0, misses0 = cache_counts(app)
+    warm_cache(app, item_ids, zipf_indices(args.items, args.warmup_plays, rng))
+    hits1, misses1 = cache_counts(app)
+    print(f"database: {dialect}; {args.items} items inserted in {inserted:.1f} s; gunicorn gthread, "
+          f"{args.workers} workers × {args.threads} threads; load average {load:.2f} before the run")
+    warmed = time.perf_counter() - started
+    print(f"cache warm-up: {args.warmup_plays} plays of the stream in {warmed:.1f} s,"
+          f" from cold: hit rate {(hits1 - hits0) / max(1, hits1 - hits0 + misses1 - misses0):.1%}")
+    measure(app, args, item_ids, rng)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--warmup-plays", type=int, default=50_000, help="plays of the stream before the run")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--seconds", type=float, default=2.0, help="per route per round")
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--latency-seconds", type=float, default=10.0)
+    parser.add_argument("--database-url", help="a PostgreSQL URL; a throwaway database is made beside it")
+    parser.add_argument("--profile", type=int, metavar="N", help="profile N requests in-process instead")
+    args = parser.parse_args()
+    rng = np.random.default_rng(SEED)
+
+    database_url = create_database(args.database_url) if args.database_url else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="waqup-bench-") as workdir:
+            try:
+                run(workdir, database_url, args, rng)
+            finally:
+                stop_embedded_redis(workdir)
+    finally:
+        if database_url:
+            drop_database(args.database_url, database_url)
+    print(f"load average {os.getloadavg()[0]:.2f} after the run")
+
+
+if __name__ == "__main__":
+    main()
