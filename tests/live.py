@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -22,10 +22,33 @@ class LiveServer:
         return self.url + path
 
 
+def closing_responses(app: Flask) -> Callable[..., Iterable[bytes]]:
+    """The app, with every response body closed even when the client resets the connection.
+
+    Werkzeug's development server reads the socket before it closes the body, and a reset there (a
+    browser dropping a media request when it seeks or leaves the page) skips the close: the served
+    file would be left open. This generator closes it when it ends or is dropped."""
+
+    def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        body = app(environ, start_response)
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                yield from body
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+
+        return chunks()
+
+    return wsgi
+
+
 @contextmanager
 def serving(app: Flask) -> Iterator[LiveServer]:
     """Serve `app` on a free port until the block ends."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

@@ -14,6 +14,7 @@ BLUEPRINTS = [
     ("media", "/media", ["routes"]),
     ("builder", None, ["routes", "socket"]),
     ("practice", "/practice", ["routes"]),
+    ("library", "/library", ["routes", "player"]),
     ("api", "/api/v1", ["routes", "rituals", "conversations", "library", "practice"]),
 ]
 

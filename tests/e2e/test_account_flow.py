@@ -10,9 +10,12 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
 
+from app.services import practice
+from app.services.practice import Report
 from tests.e2e.conftest import BrowserLog, LiveServer, log_in
 from tests.factories import make_user
 from tests.generation_helpers import seed_voices
+from tests.library_helpers import entitle, make_item, make_pack
 
 PASSWORD = "a quiet lake at dawn"
 PHONE = {"width": 390, "height": 844}
@@ -64,6 +67,26 @@ def _chat_to_voice_and_pace(page: Page) -> None:
     expect(page.get_by_role("group", name="Voice")).to_be_visible()
 
 
+def _open_changes(page: Page) -> None:
+    page.get_by_text("Change", exact=False).first.click()
+    expect(page.get_by_role("button", name="Rename").first).to_be_visible()
+
+
+def _member(app):  # type: ignore[no-untyped-def]
+    """A member with credits and a small library (two practices, one being made, one from a pack) and one play."""
+    user = make_user(app, credits_=3)
+    creator = make_user(app)
+    calm = make_item(app, user.id, title="Evening calm", tags=("sleep", "evening"))
+    make_item(app, user.id, title="Morning affirmations", content_type="affirmation", minutes=3, tags=("morning",))
+    make_item(app, user.id, title="Desk reset", minutes=5, ready=False)
+    shared = make_item(app, creator.id, title="Ocean breath", content_type="ritual", minutes=8)
+    entitle(app, user.id, make_pack(app, creator.id, [shared], title="Sea and sky"))
+    with app.app_context():
+        report = {"event_id": str(uuid.uuid4()), "ritual_id": str(calm), "kind": "complete", "listened_seconds": 300}
+        practice.record(user.id, Report.parse(report))
+    return user
+
+
 VISITOR_SCREENS = [
     Screen("home", "/", tab_through=True),
     Screen("register", "/register"),
@@ -82,6 +105,11 @@ MEMBER_SCREENS = [
     Screen("create", "/create"),
     Screen("create-choices", "/create", then=_chat_to_voice_and_pace, tab_through=True),
     Screen("create-history", "/create/history"),
+    Screen("library", "/library", tab_through=True),
+    Screen("library-changes", "/library?q=calm", then=_open_changes),
+    Screen("library-no-match", "/library?q=nothing-like-this"),
+    Screen("library-bad-filter", "/library?min_minutes=9&max_minutes=2", 422),
+    Screen("library-stats", "/library/stats"),
 ]
 
 
@@ -200,7 +228,7 @@ def test_pages_have_no_serious_accessibility_violations(
     context = browser_log.watch(new_context())
     context.add_init_script(script=axe_source)
     page = context.new_page()
-    user = make_user(live_server.app, credits_=3)
+    user = _member(live_server.app)
     seed_voices(live_server.app)
     problems: list[str] = []
 
@@ -232,7 +260,7 @@ def test_pages_have_no_serious_accessibility_violations(
 def test_pages_fit_a_phone_without_horizontal_scrolling(
     live_server: LiveServer, page: Page, browser_log: BrowserLog, screenshot_dir: Path
 ):
-    user = make_user(live_server.app, credits_=3)
+    user = _member(live_server.app)
     seed_voices(live_server.app)
     too_wide: list[str] = []
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from app.extensions import db
+from app.models import ContentItem
 from app.tasks.worker import build_worker
 from tests.e2e.conftest import BrowserLog, LiveServer, log_in
 from tests.factories import make_user
@@ -72,4 +75,11 @@ def test_chat_to_a_playing_meditation(live_server: LiveServer, page: Page, brows
     page.set_viewport_size(PHONE)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(screenshot_dir / "builder-ready-390.png"), full_page=True)
+
+    with app.app_context():
+        title = db.session.scalar(sa.select(ContentItem.title).where(ContentItem.user_id == person.id))
+    page.get_by_role("link", name="your library").click()  # the full player
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    page.goto(live_server("/create/history"))  # the conversation is in the history, with what it made
+    expect(page.get_by_role("main")).to_contain_text(title)
     browser_log.assert_clean()

@@ -2,9 +2,19 @@
 (function () {
   "use strict";
   // Move focus to new flash messages that htmx swaps in, so screen readers announce them.
-  document.addEventListener("htmx:afterSwap", function (event) {
+  function focusFlash(event) {
     var flash = event.target.querySelector && event.target.querySelector(".flash");
     if (flash) { flash.setAttribute("tabindex", "-1"); flash.focus(); }
+  }
+  document.addEventListener("htmx:afterSwap", focusFlash);
+  document.addEventListener("htmx:oobAfterSwap", focusFlash);
+  // Inside [data-swap-refusals] (the library), a refusal (402, 409, 422) is HTML saying why: show it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if ([402, 409, 422].indexOf(status) >= 0 && event.detail.elt.closest("[data-swap-refusals]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
   });
 })();
 
