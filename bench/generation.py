@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -86,11 +85,26 @@ def raw_synthesis_seconds(item) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - started
 
 
+def decoded_levels(app, item) -> dict:  # type: ignore[no-untyped-def]
+    from app.providers.storage import get_storage
+    from app.services.audio import measure
+
+    with app.app_context():
+        return measure(get_storage().path(item.audio_url))
+
+
+def own_peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM). Not ru_maxrss: Linux carries that across exec, so a child
+    would report the parent's RSS at the moment it was spawned if that was higher."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
+
+
 def rss_child(minutes: int) -> None:
     with tempfile.TemporaryDirectory(prefix="waqup-bench-") as workdir:
         app = build(workdir)
         elapsed, item = make_practice(app, minutes)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_mb = own_peak_rss_mb()
         made = item.audio_duration / 60
         print(f"{minutes}-minute track: {made:.1f} min made in {elapsed:.1f} s; worker peak RSS {peak_mb:.0f} MB")
 
@@ -116,6 +130,7 @@ def main() -> None:
         elapsed, item = make_practice(app, args.minutes)
         raw = raw_synthesis_seconds(item)
         audio = item.meta["audio"]
+        decoded = decoded_levels(app, item)
         print(f"voice load (once per worker): {load:.2f} s")
         print(f"{args.minutes}-minute guided meditation: {item.audio_duration / 60:.2f} min of audio")
         print(f"  confirm → ready: {elapsed:.1f} s   (target ≤ 30 s)")
@@ -125,6 +140,7 @@ def main() -> None:
             f"  speech {audio['speech_wpm']} words/min, {audio['integrated_lufs']} LUFS, "
             f"true peak {audio['true_peak_dbfs']} dBFS, silence {audio['total_silence_seconds']} s"
         )
+        print(f"  decoded MP3: {decoded['integrated_lufs']} LUFS, true peak {decoded['true_peak_dbfs']} dBFS")
     if not args.skip_rss:
         subprocess.run([sys.executable, __file__, "--rss-child", str(args.rss_minutes)], check=True)
 

@@ -1,32 +1,44 @@
-"""Audio assembly: voice each passage, lay real silence between them, level, and encode.
+"""Audio: voice each passage, lay real silence between them, level, and encode, all as one stream.
 
-Memory stays flat for long tracks: passages are kept as int16 clips, silence is never stored,
-and the encoder is fed in 64k-frame chunks.
+The calling thread voices the script sentence by sentence while a mixer thread lays each sentence
+on the timeline, levels it and feeds the encoder. Neither the track nor its speech is ever held
+whole, so memory stays flat however long the practice, and encoding overlaps the voicing.
 """
 
 from __future__ import annotations
 
-import logging
+import contextlib
+import os
+import queue
 import re
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from pyloudnorm.iirfilter import IIRfilter
-from scipy.ndimage import maximum_filter1d, uniform_filter1d
-from scipy.signal import lfilter, lfilter_zi, resample_poly
 
 from app.providers.llm.base import Script
 from app.providers.tts.base import TTSEngine
-
-log = logging.getLogger(__name__)
+from app.services.levels import (
+    LevelModel,
+    LoudnessMeter,
+    limit_peaks,
+    moving_average,
+    search_gain,
+    true_peak_db,
+    voice_gain,
+)
 
 TARGET_LUFS = -16.0
 TRUE_PEAK_CEILING_DB = -1.0
 TRUE_PEAK_TARGET_DB = TRUE_PEAK_CEILING_DB - 1.5  # MP3 coding can add over 1 dB of overshoot
 CHUNK_FRAMES = 65_536
+# LAME's VBR at about V2 (libsndfile's default is about V4): the coder's peak overshoot halves, to
+# about 1 dB, for files a fifth larger (about 36 kbit/s for this mono 22 kHz speech).
+MP3_QUALITY = {"bitrate_mode": "VARIABLE", "compression_level": 0.2}
 # Silence after each sentence, and extra silence stretched into each comma-length pause, by pace (s).
 # With Piper's length scales this puts speech at about 108 (slow), 118 (normal) and 129 (fast)
 # words a minute, counting the pause after each sentence.
@@ -36,20 +48,21 @@ MIN_PAUSE = 3.0
 LEAD_IN = 1.5  # seconds before the first word (3 s when a bell rings first)
 BELL_SECONDS = 6.0
 BELL_LEAD_IN = 3.0
+FADE_IN, FADE_OUT = 1.0, 3.0
+# The voice's level is first set from this much speech (the first sentences wait for it); after
+# that each sentence takes the gain that keeps all the speech voiced so far at the target.
+SETTLE_SECONDS = 30.0
+MIXER_NICENESS = 10
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_END_OF_SEGMENT, _DONE, _STOP = object(), object(), object()
 
 
 @dataclass
-class Clip:
-    start: int  # sample index
-    samples: np.ndarray  # int16
+class Track:
+    """A rendered track: its length, where each section starts, and how it measured."""
 
-
-@dataclass
-class AssembledAudio:
     sample_rate: int
     total_samples: int
-    clips: list[Clip]
     sections: list[dict]
     speech_seconds: float
     words: int
@@ -58,31 +71,6 @@ class AssembledAudio:
     @property
     def duration(self) -> float:
         return self.total_samples / self.sample_rate
-
-    def frames(self, fade_in: float = 1.0, fade_out: float = 3.0) -> Iterator[np.ndarray]:
-        """The whole track as float32 chunks, silence included, with fades at both ends."""
-        sr = self.sample_rate
-        fade_in_n, fade_out_n = int(fade_in * sr), int(fade_out * sr)
-        clips = sorted(self.clips, key=lambda c: c.start)
-        index = 0
-        for begin in range(0, self.total_samples, CHUNK_FRAMES):
-            end = min(begin + CHUNK_FRAMES, self.total_samples)
-            chunk = np.zeros(end - begin, dtype=np.float32)
-            while index < len(clips) and clips[index].start + len(clips[index].samples) <= begin:
-                index += 1
-            j = index
-            while j < len(clips) and clips[j].start < end:
-                clip = clips[j]
-                lo, hi = max(begin, clip.start), min(end, clip.start + len(clip.samples))
-                if hi > lo:
-                    chunk[lo - begin : hi - begin] += clip.samples[lo - clip.start : hi - clip.start] / 32768.0
-                j += 1
-            positions = np.arange(begin, end)
-            if begin < fade_in_n:
-                chunk *= np.clip(positions / max(fade_in_n, 1), 0.0, 1.0)
-            if end > self.total_samples - fade_out_n:
-                chunk *= np.clip((self.total_samples - positions) / max(fade_out_n, 1), 0.0, 1.0)
-            yield chunk
 
 
 def split_sentences(text: str) -> list[str]:
@@ -103,7 +91,7 @@ def stretch_clause_pauses(samples: np.ndarray, sample_rate: int, extra: float, m
     if extra <= 0 or samples.size == 0:
         return samples
     window = int(0.01 * sample_rate)
-    rms = np.sqrt(uniform_filter1d(samples.astype(np.float64) ** 2, size=window))
+    rms = np.sqrt(moving_average(samples.astype(np.float64) ** 2, window))
     quiet = rms < 0.01
     edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
     starts = edges[quiet[edges + 1]] + 1 if edges.size else np.array([], dtype=int)
@@ -139,200 +127,258 @@ def bell(sample_rate: int, seconds: float = BELL_SECONDS, pitch: float = 432.0, 
     return (tone * 10 ** (level_db / 20)).astype(np.float32)
 
 
-def limit_peaks(samples: np.ndarray, sample_rate: int, ceiling: float) -> np.ndarray:
-    """A look-ahead peak limiter: the gain dips smoothly around anything above `ceiling`."""
-    window = max(3, int(0.005 * sample_rate))
-    envelope = maximum_filter1d(np.abs(samples), size=2 * window + 1)
-    gain = uniform_filter1d(np.minimum(1.0, ceiling / np.maximum(envelope, 1e-9)), size=window)
-    # The smoothed gain already holds every peak under the ceiling; this only guards rounding.
-    gain = np.minimum(gain, ceiling / np.maximum(np.abs(samples), 1e-9))
-    return (samples * gain).astype(np.float32)
-
-
-class LoudnessMeter:
-    """ITU-R BS.1770 integrated loudness, fed block by block so long tracks need little memory."""
-
-    def __init__(self, sample_rate: int) -> None:
-        self.rate = sample_rate
-        self.filters = [
-            IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, sample_rate, "high_shelf"),
-            IIRfilter(0.0, 0.5, 38.0, sample_rate, "high_pass"),
-        ]
-        self.states = [lfilter_zi(f.b, f.a) * 0.0 for f in self.filters]
-        self.step = int(0.1 * sample_rate)  # 100 ms: blocks of 400 ms overlap by 75 %
-        self.pending = np.zeros(0)
-        self.steps: list[float] = []  # mean square of each 100 ms step
-
-    def feed(self, samples: np.ndarray) -> None:
-        data = samples.astype(np.float64)
-        for i, f in enumerate(self.filters):
-            data, self.states[i] = lfilter(f.b, f.a, data, zi=self.states[i])
-        data = np.concatenate([self.pending, data])
-        whole = len(data) // self.step * self.step
-        if whole:
-            self.steps.extend(np.mean(data[:whole].reshape(-1, self.step) ** 2, axis=1).tolist())
-        self.pending = data[whole:]
-
-    def integrated(self) -> float:
-        steps = np.asarray(self.steps)
-        if len(steps) < 4:
-            return float("-inf")
-        blocks = (steps[:-3] + steps[1:-2] + steps[2:-1] + steps[3:]) / 4
-        with np.errstate(divide="ignore"):
-            loudness = -0.691 + 10 * np.log10(blocks)
-        gated = blocks[loudness > -70.0]
-        if gated.size == 0:
-            return float("-inf")
-        relative = -0.691 + 10 * np.log10(np.mean(gated)) - 10.0
-        with np.errstate(divide="ignore"):
-            gated = gated[-0.691 + 10 * np.log10(gated) > relative]
-        return float(-0.691 + 10 * np.log10(np.mean(gated)))
-
-
-def true_peak_db(samples: np.ndarray) -> float:
-    """Peak of the 4× oversampled signal (ITU-R BS.1770 true peak, approximately), in dBFS."""
-    if samples.size == 0:
-        return -np.inf
-    peak = float(np.max(np.abs(resample_poly(samples, 4, 1))))
-    return float(20 * np.log10(max(peak, 1e-12)))
-
-
-def assemble(
+def render(
     script: Script,
     engine: TTSEngine,
+    path: Path,
     *,
     voice_id: str,
     pace: str,
     target_seconds: float,
     with_bells: bool,
     progress: Callable[[float], None] | None = None,
-) -> AssembledAudio:
-    """Voice every segment of the script and lay it out on a timeline of the requested length."""
-    sr = engine.sample_rate
-    gap = SENTENCE_GAP.get(pace, SENTENCE_GAP["normal"])
-    total_segments = sum(len(s.segments) for s in script.sections) or 1
-    voiced: list[list[np.ndarray]] = []  # per segment, its sentences (int16)
-    done = 0
-    for section in script.sections:
-        for segment in section.segments:
-            sentences = []
+) -> Track:
+    """Voice every segment of the script and write it to `path` as a track of the requested length."""
+    mixer = _Mixer(script, engine.sample_rate, path, pace=pace, target_seconds=target_seconds, bells=with_bells)
+    mixer.start()
+    segments = [segment for section in script.sections for segment in section.segments]
+    try:
+        for done, segment in enumerate(segments, 1):
             for sentence in split_sentences(segment.text):
-                audio = trim_silence(engine.synthesize(sentence, voice_id=voice_id, pace=pace), sr)
-                audio = stretch_clause_pauses(audio, sr, CLAUSE_STRETCH.get(pace, CLAUSE_STRETCH["normal"]))
-                if audio.size:
-                    sentences.append(_to_int16(audio))  # half the memory of float32 until levelling
-            voiced.append(sentences)
-            done += 1
+                mixer.send(engine.synthesize(sentence, voice_id=voice_id, pace=pace))
+            mixer.send(_END_OF_SEGMENT)
             if progress:
-                progress(done / total_segments)
-
-    speech_samples = sum(len(a) for sentences in voiced for a in sentences)
-    sentence_count = sum(len(sentences) for sentences in voiced)
-    gap_samples = sum(max(0, len(sentences) - 1) for sentences in voiced) * int(gap * sr)
-    lead = BELL_LEAD_IN if with_bells else LEAD_IN
-    # The last passage's pause gives way to the closing silence.
-    planned_pauses = [seg.pause for s in script.sections for seg in s.segments][:-1]
-    fixed = (speech_samples + gap_samples) / sr + lead + script.closing_silence
-    available = max(0.0, target_seconds - fixed)
-    scale = available / sum(planned_pauses) if sum(planned_pauses) else 1.0
-    scale = min(max(scale, 0.5), 2.5)  # keep pauses natural even when the voice ran long or short
-
-    # Sample peaks sit 0.5 dB under the true-peak target; the rare sentence that still overshoots
-    # between samples is lowered on its own below.
-    ceiling = 10 ** ((TRUE_PEAK_TARGET_DB - 0.5) / 20)
-    gain = _voice_gain(voiced, sr, ceiling)
-    clips: list[Clip] = []
-    sections: list[dict] = []
-    loudest = -np.inf
-    cursor = int(lead * sr)
-    if with_bells:
-        clips.append(Clip(int(0.3 * sr), _to_int16(bell(sr))))
-    index = 0
-    for section in script.sections:
-        section_start = cursor
-        for segment in section.segments:
-            sentences, voiced[index] = voiced[index], []  # each raw clip is freed once levelled
-            for n, sentence in enumerate(sentences):
-                if n:
-                    cursor += int(gap * sr)
-                leveled = limit_peaks(sentence.astype(np.float32) * (gain / 32768.0), sr, ceiling)
-                peak = true_peak_db(leveled)
-                if peak > TRUE_PEAK_TARGET_DB:  # a rare overshoot between samples: lower this sentence a touch
-                    leveled *= 10 ** ((TRUE_PEAK_TARGET_DB - peak) / 20)
-                    peak = TRUE_PEAK_TARGET_DB
-                loudest = max(loudest, peak)
-                clips.append(Clip(cursor, _to_int16(leveled)))
-                cursor += len(sentence)
-            pause = max(MIN_PAUSE, segment.pause * scale)
-            cursor += int(pause * sr)
-            index += 1
-        sections.append({"name": section.name, "start": round(section_start / sr, 2), "end": round(cursor / sr, 2)})
-    # The last segment's pause is replaced by the closing silence.
-    cursor -= int(max(MIN_PAUSE, script.sections[-1].segments[-1].pause * scale) * sr) if voiced else 0
-    if with_bells:
-        # The closing bell rings inside the closing silence and has faded by its end.
-        ring_at = cursor + int(max(1.0, script.closing_silence - BELL_SECONDS) * sr)
-        clips.append(Clip(ring_at, _to_int16(bell(sr))))
-    cursor += int(max(script.closing_silence, BELL_SECONDS + 1.0 if with_bells else 0.0) * sr)
-    if sections:
-        sections[-1]["end"] = round(cursor / sr, 2)
-    # Speaking time counts the pause after every sentence, as a narrator's pace does.
-    speech_seconds = speech_samples / sr + sentence_count * gap
-    result = AssembledAudio(sr, cursor, clips, sections, speech_seconds, script.words)
-    result.metrics = {
-        "speech_wpm": round(script.words / (speech_seconds / 60), 1) if speech_seconds else 0.0,
-        "total_silence_seconds": round(result.duration - speech_samples / sr, 1),
-        "pause_scale": round(scale, 3),
-        "voice_gain_db": round(float(20 * np.log10(gain)), 2),
-        "true_peak_dbfs": round(float(loudest), 2),
-    }
-    return result
+                progress(done / len(segments))
+    except BaseException:
+        mixer.stop()
+        raise
+    return mixer.finish()
 
 
-def _voice_gain(voiced: list[list[np.ndarray]], sample_rate: int, ceiling: float) -> float:
-    """The gain that brings the limited speech (silence excluded) to the target loudness.
-
-    Limiting the peaks lowers the loudness a little, so the gain is refined on the limited signal.
-    """
-    gain = 1.0
-    # Each sentence is followed by silence in the track; measuring it that way keeps the
-    # 400 ms measuring blocks that straddle speech and silence, exactly as the final file has them.
-    gap = np.zeros(sample_rate, dtype=np.float32)  # at least as long as any pause between sentences
-    for _ in range(5):
-        meter = LoudnessMeter(sample_rate)
-        for sentences in voiced:
-            for clip in sentences:
-                samples = clip.astype(np.float32) * (gain / 32768.0)
-                meter.feed(limit_peaks(samples, sample_rate, ceiling) if gain != 1.0 else samples)
-                meter.feed(gap)
-        loudness = meter.integrated()
-        if not np.isfinite(loudness):
-            return 1.0
-        correction = TARGET_LUFS - loudness
-        if abs(correction) < 0.15:
-            break
-        # The limiter eats part of any boost, so aim a little past the target.
-        gain *= float(10 ** (correction * (1.25 if correction > 0 and gain != 1.0 else 1.0) / 20))
-    return gain
+class _Stopped(Exception):
+    """The voicing stopped before the script was done."""
 
 
-def _to_int16(samples: np.ndarray) -> np.ndarray:
-    return np.clip(np.round(samples * 32767.0), -32768, 32767).astype(np.int16)
+class _Mixer(threading.Thread):
+    """Lays voiced sentences on the timeline, levels them and streams the track into the encoder."""
+
+    def __init__(
+        self, script: Script, sample_rate: int, path: Path, *, pace: str, target_seconds: float, bells: bool
+    ) -> None:
+        super().__init__(name="audio-mixer", daemon=True)
+        self.script, self.rate, self.path = script, sample_rate, path
+        self.pace, self.target, self.bells = pace, target_seconds, bells
+        self.inbox: queue.Queue[object] = queue.Queue(maxsize=16)
+        self.ended = False
+        self.error: BaseException | None = None
+        self.track: Track | None = None
+        self.gap = int(SENTENCE_GAP.get(pace, SENTENCE_GAP["normal"]) * sample_rate)
+        segments = [segment for section in script.sections for segment in section.segments]
+        # For timing the pauses: each passage's length in characters (a close measure of its speaking
+        # time) and its number of sentences (each followed by a gap).
+        self.chars = [len(segment.text) for segment in segments]
+        self.sentences = [len(split_sentences(segment.text)) for segment in segments]
+        self.planned = [segment.pause for segment in segments][:-1]  # the last gives way to the closing silence
+        self.scales: list[float] = []
+        self.speech = 0  # samples of speech placed so far
+        # Sample peaks sit 0.5 dB under the true-peak target; the rare sentence that still overshoots
+        # between samples is lowered on its own.
+        self.ceiling = 10 ** ((TRUE_PEAK_TARGET_DB - 0.5) / 20)
+        self.levels = LevelModel(sample_rate, self.ceiling)
+        self.pending: list[tuple[int, np.ndarray]] = []  # placed, waiting for the voice's level to settle
+        self.settled = False
+        self.gain = 1.0
+        self.loudest = -np.inf
+
+    # -- called from the voicing thread
+
+    def send(self, item: object) -> None:
+        if self.error is not None:
+            raise self.error
+        self.inbox.put(item)
+
+    def stop(self) -> None:
+        self.inbox.put(_STOP)
+        self.join()
+
+    def finish(self) -> Track:
+        self.inbox.put(_DONE)
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.track is not None
+        return self.track
+
+    # -- the mixer thread
+
+    def run(self) -> None:
+        if sys.platform == "linux":  # where each thread has its own nice value
+            # The voice comes first: the mixer works in the gaps it leaves, and catches up at the end.
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), MIXER_NICENESS)
+        try:
+            with sf.SoundFile(
+                self.path, "w", samplerate=self.rate, channels=1, format="MP3", subtype="MPEG_LAYER_III", **MP3_QUALITY
+            ) as out:
+                self.timeline = _Timeline(out, self.rate)
+                self.track = self._mix()
+        except BaseException as exc:
+            self.error = exc
+            while not self.ended:  # let the voicing thread's sends through until it stops
+                self._take()
+
+    def _take(self) -> object:
+        item = self.inbox.get()
+        self.ended = item is _DONE or item is _STOP
+        return item
+
+    def _receive(self) -> object:
+        item = self._take()
+        if item is _STOP:
+            raise _Stopped
+        return item
+
+    def _mix(self) -> Track:
+        sr, script = self.rate, self.script
+        cursor = int((BELL_LEAD_IN if self.bells else LEAD_IN) * sr)
+        if self.bells:
+            self.timeline.add(int(0.3 * sr), bell(sr))
+        sentences = index = 0
+        sections: list[dict] = []
+        passages = self._passages(len(self.chars))
+        clips = next(passages, [])
+        for section in script.sections:
+            section_start = cursor
+            for _segment in section.segments:
+                for n, clip in enumerate(clips):
+                    cursor += self.gap if n else 0
+                    self._place(cursor, clip)
+                    cursor += len(clip)
+                    self.speech += len(clip)
+                    sentences += 1
+                upcoming = next(passages, None)
+                if upcoming is not None:
+                    cursor += self._pause(index, cursor, upcoming)
+                clips, index = upcoming or [], index + 1
+            sections.append({"name": section.name, "start": round(section_start / sr, 2), "end": round(cursor / sr, 2)})
+        self._receive()  # the end of the script
+        self._level_pending(settle=not self.settled)
+        if self.bells:
+            # The closing bell rings inside the closing silence and has faded by its end.
+            self.timeline.add(cursor + int(max(1.0, script.closing_silence - BELL_SECONDS) * sr), bell(sr))
+        total = cursor + int(max(script.closing_silence, BELL_SECONDS + 1.0 if self.bells else 0.0) * sr)
+        if sections:
+            sections[-1]["end"] = round(total / sr, 2)
+        self.timeline.finish(total)
+        # Speaking time counts the pause after every sentence, as a narrator's pace does.
+        speech_seconds = (self.speech + sentences * self.gap) / sr
+        return Track(
+            sr,
+            total,
+            sections,
+            speech_seconds,
+            script.words,
+            metrics={
+                "speech_wpm": round(script.words / (speech_seconds / 60), 1) if speech_seconds else 0.0,
+                "total_silence_seconds": round((total - self.speech) / sr, 1),
+                "pause_scale": round(float(np.mean(self.scales)), 3) if self.scales else 1.0,
+                "voice_gain_db": round(float(20 * np.log10(self.gain)), 2),
+                "true_peak_dbfs": round(float(self.loudest), 2),
+                "integrated_lufs": round(self.timeline.meter.integrated(), 2),
+            },
+        )
+
+    def _passages(self, count: int) -> Iterator[list[np.ndarray]]:
+        """Each passage's sentences once all are voiced: trimmed, commas stretched, empty ones dropped."""
+        stretch = CLAUSE_STRETCH.get(self.pace, CLAUSE_STRETCH["normal"])
+        for _ in range(count):
+            clips = []
+            while (voiced := self._receive()) is not _END_OF_SEGMENT:
+                clip = stretch_clause_pauses(trim_silence(voiced, self.rate), self.rate, stretch)  # type: ignore[arg-type]
+                if clip.size:
+                    clips.append(clip)
+            yield clips
+
+    def _pause(self, index: int, cursor: int, upcoming: list[np.ndarray]) -> int:
+        """The pause after passage `index`, scaled so that the track ends on time.
+
+        The next passage is already voiced; the speech after it is estimated from the speaking time
+        per character so far. Each pause corrects the estimates made before it, and the last is exact.
+        """
+        sr, ahead = self.rate, index + 2
+        voiced = sum(len(clip) for clip in upcoming)
+        per_char = (self.speech + voiced) / max(sum(self.chars[:ahead]), 1)
+        gaps = max(len(upcoming) - 1, 0) + sum(max(n - 1, 0) for n in self.sentences[ahead:])
+        later = voiced + per_char * sum(self.chars[ahead:]) + gaps * self.gap
+        planned = sum(self.planned[index:])
+        left = self.target - (cursor + later) / sr - self.script.closing_silence
+        scale = min(max(left / planned, 0.5), 2.5) if planned else 1.0  # natural even when the voice runs long
+        self.scales.append(scale)
+        return int(max(MIN_PAUSE, self.planned[index] * scale) * sr)
+
+    def _place(self, start: int, clip: np.ndarray) -> None:
+        self.pending.append((start, clip))
+        if self.settled or sum(len(c) for _, c in self.pending) >= SETTLE_SECONDS * self.rate:
+            self._level_pending(settle=not self.settled)
+        # Nothing still to come starts before the first waiting sentence or the end of this one.
+        self.timeline.flush(self.pending[0][0] if self.pending else start + len(clip))
+
+    def _level_pending(self, *, settle: bool) -> None:
+        """Level the waiting sentences: the first ones together, at the gain that suits them all, then
+        each at the gain that brings all the speech before it to the target loudness."""
+        if settle:
+            self.gain = voice_gain([clip for _, clip in self.pending], self.rate, TARGET_LUFS, self.ceiling)
+            self.settled = True
+        for start, clip in self.pending:
+            if not settle:
+                self.gain = search_gain(self.levels.loudness, TARGET_LUFS, self.gain)
+            leveled = limit_peaks(clip * self.gain, self.rate, self.ceiling)
+            peak = true_peak_db(leveled)
+            if peak > TRUE_PEAK_TARGET_DB:  # a rare overshoot between samples: lower this sentence a touch
+                leveled *= 10 ** ((TRUE_PEAK_TARGET_DB - peak) / 20)
+                peak = TRUE_PEAK_TARGET_DB
+            self.loudest = max(self.loudest, peak)
+            self.levels.add(clip, self.gain, leveled)
+            self.timeline.add(start, leveled)
+        self.pending = []
 
 
-def encode(audio: AssembledAudio, path: Path, *, fmt: str = "MP3") -> dict:
-    """Write the track in chunks (one large write has crashed libsndfile's OGG encoder).
+class _Timeline:
+    """The track as a stream: clips at sample positions, written in order with the silence between."""
 
-    Returns the integrated loudness of exactly what was encoded, measured on the way through
-    (the true peak is known per sentence from assembly).
-    """
-    subtype = "MPEG_LAYER_III" if fmt == "MP3" else "VORBIS"
-    meter = LoudnessMeter(audio.sample_rate)
-    with sf.SoundFile(path, "w", samplerate=audio.sample_rate, channels=1, format=fmt, subtype=subtype) as out:
-        for chunk in audio.frames():
-            meter.feed(chunk)
-            out.write(chunk)
-    return {"integrated_lufs": round(meter.integrated(), 2)}
+    def __init__(self, out: sf.SoundFile, sample_rate: int) -> None:
+        self.out = out
+        self.meter = LoudnessMeter(sample_rate)  # exactly what was encoded
+        self.clips: list[tuple[int, np.ndarray]] = []
+        self.written = 0
+        self.fade_in, self.fade_out = int(FADE_IN * sample_rate), int(FADE_OUT * sample_rate)
+
+    def add(self, start: int, samples: np.ndarray) -> None:
+        self.clips.append((start, samples))
+
+    def flush(self, upto: int) -> None:
+        """Write what lies before `upto`, less the last seconds the fade-out may still reach."""
+        self._write(upto - self.fade_out, None)
+
+    def finish(self, total: int) -> None:
+        self._write(total, total)
+
+    def _write(self, upto: int, total: int | None) -> None:
+        while self.written < upto:
+            begin, end = self.written, min(upto, self.written + CHUNK_FRAMES)
+            chunk = np.zeros(end - begin, dtype=np.float32)
+            for start, samples in self.clips:
+                lo, hi = max(begin, start), min(end, start + len(samples))
+                if hi > lo:
+                    chunk[lo - begin : hi - begin] += samples[lo - start : hi - start]
+            if begin < self.fade_in:
+                chunk *= np.clip(np.arange(begin, end) / self.fade_in, 0.0, 1.0)
+            if total is not None and end > total - self.fade_out:
+                chunk *= np.clip((total - np.arange(begin, end)) / self.fade_out, 0.0, 1.0)
+            self.meter.feed(chunk)
+            self.out.write(chunk)
+            self.written = end
+            self.clips = [(start, samples) for start, samples in self.clips if start + len(samples) > end]
 
 
 def measure(path: Path) -> dict:
@@ -345,7 +391,8 @@ def measure(path: Path) -> dict:
     if data.ndim > 1:
         data = data.mean(axis=1)
     meter = LoudnessMeter(rate)
-    meter.feed(data)
+    for begin in range(0, len(data), CHUNK_FRAMES):
+        meter.feed(data[begin : begin + CHUNK_FRAMES])
     return {
         "duration": round(len(data) / rate, 3),
         "integrated_lufs": round(meter.integrated(), 2),

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import butter, sosfilt
 
 from app.services.practice_spec import PracticeSpec
 
@@ -46,6 +45,8 @@ def _noise(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _band(signal: np.ndarray, low: float | None, high: float | None, order: int = 4) -> np.ndarray:
+    from scipy.signal import butter, sosfilt  # only the bed maker needs scipy.signal, which is heavy to import
+
     if low and high:
         sos = butter(order, [low, high], btype="bandpass", fs=RATE, output="sos")
     elif low:

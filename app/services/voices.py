@@ -99,13 +99,12 @@ def make_preview(voice: Voice) -> str:
     """Voice a short line, store it as voices/{id}/preview.mp3 and remember the key."""
     engine = get_engine(voice.provider)
     script = Script("Preview", [Section("preview", [Segment(PREVIEW_TEXT, 0.5)])], closing_silence=0.5)
-    track = audio.assemble(
-        script, engine, voice_id=voice.provider_voice_id, pace="normal", target_seconds=0, with_bells=False
-    )
     key = f"voices/{voice.id}/preview.mp3"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "preview.mp3"
-        audio.encode(track, path)
+        track = audio.render(
+            script, engine, path, voice_id=voice.provider_voice_id, pace="normal", target_seconds=0, with_bells=False
+        )
         get_storage().put_file(key, path, "audio/mpeg")
     voice.preview_key = key
     db.session.commit()

@@ -89,25 +89,28 @@ def _produce(job: GenerationJob, item: ContentItem) -> None:
     last = [15]
 
     def on_voiced(fraction: float) -> None:
+        if fraction >= 1:  # every sentence is voiced: the rest of the mix and encoding is finishing
+            _progress(job, "mixing", 85, generation.STEP_LABELS["mixing"])
+            return
         percent = 15 + int(fraction * 65)
         if percent >= last[0] + 5:  # a row update every 5 %, not every sentence
             last[0] = percent
             _progress(job, "voicing", percent, f"Recording the voice ({int(fraction * 100)} %)")
 
-    track = audio.assemble(
-        script,
-        engine,
-        voice_id=voice.provider_voice_id,
-        pace=spec.pace,
-        target_seconds=spec.duration_seconds,
-        with_bells=not spec.is_sleep,
-        progress=on_voiced,
-    )
-    _progress(job, "mixing", 85, generation.STEP_LABELS["mixing"])
     key = audio_key(item.user_id, item.id, job.version)
     with tempfile.TemporaryDirectory(prefix="waqup-gen-") as tmp:
         path = Path(tmp) / "practice.mp3"
-        levels = audio.encode(track, path)
+        # Voiced, levelled and encoded as one stream: encoding keeps pace with the voice.
+        track = audio.render(
+            script,
+            engine,
+            path,
+            voice_id=voice.provider_voice_id,
+            pace=spec.pace,
+            target_seconds=spec.duration_seconds,
+            with_bells=not spec.is_sleep,
+            progress=on_voiced,
+        )
         _progress(job, "mixing", 95, "Saving")
         get_storage().put_file(key, path, "audio/mpeg")  # same key on a re-run: still one object
         size = path.stat().st_size
@@ -128,7 +131,6 @@ def _produce(job: GenerationJob, item: ContentItem) -> None:
         "background": (item.meta or {}).get("background") or choose_bed(spec),
         "audio": {
             **track.metrics,
-            **levels,
             "words": track.words,
             "bytes": size,
             "sample_rate": track.sample_rate,

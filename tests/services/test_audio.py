@@ -1,12 +1,15 @@
-"""Audio assembly, measured on the decoded MP3: real silences, duration, loudness, no clipping."""
+"""Audio rendering, measured on the decoded MP3: real silences, duration, loudness, no clipping."""
 
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 import pytest
 import soundfile as sf
 
 from app.providers.llm.base import Script, Section, Segment
+from app.providers.tts.base import TTSError
 from app.services import audio
 
 RATE = 22050
@@ -57,14 +60,25 @@ def _silent_runs(samples: np.ndarray, minimum: float) -> list[float]:
     return runs
 
 
+def _render(path, script=None, voice=None, *, pace="normal", target_seconds=60, with_bells=False):
+    return audio.render(
+        script or _script(),
+        voice or ToneVoice(),
+        path,
+        voice_id="x",
+        pace=pace,
+        target_seconds=target_seconds,
+        with_bells=with_bells,
+    )
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     voice = ToneVoice()
-    track = audio.assemble(_script(), voice, voice_id="x", pace="normal", target_seconds=60, with_bells=False)
     path = tmp_path_factory.mktemp("audio") / "track.mp3"
-    levels = audio.encode(track, path)
+    track = _render(path, voice=voice)
     data, rate = sf.read(path, dtype="float32")
-    return track, levels, data, rate, voice
+    return track, path, data, rate, voice
 
 
 def test_each_sentence_is_voiced_separately(rendered):
@@ -109,43 +123,38 @@ def test_section_start_times_follow_the_audio(rendered):
 
 
 def test_loudness_and_true_peak_of_what_was_encoded(rendered):
-    track, levels, _, _, _ = rendered
-    assert abs(levels["integrated_lufs"] - audio.TARGET_LUFS) <= 1.0
-    assert track.metrics["true_peak_dbfs"] <= -1.0
+    track, *_ = rendered
+    assert abs(track.metrics["integrated_lufs"] - audio.TARGET_LUFS) <= 1.0
+    assert track.metrics["true_peak_dbfs"] <= audio.TRUE_PEAK_TARGET_DB
 
 
-def test_measured_file_levels(rendered, tmp_path_factory):
-    track, _, data, _, _ = rendered
-    path = tmp_path_factory.mktemp("again") / "again.mp3"
-    audio.encode(track, path)
+def test_measured_file_levels(rendered):
+    track, path, data, _, _ = rendered
     measured = audio.measure(path)
-    assert abs(measured["integrated_lufs"] - audio.TARGET_LUFS) <= 1.0
-    assert measured["true_peak_dbfs"] <= -0.8  # MP3 coding may add a little overshoot
+    assert abs(measured["integrated_lufs"] - track.metrics["integrated_lufs"]) <= 0.1
+    assert measured["true_peak_dbfs"] <= audio.TRUE_PEAK_CEILING_DB
     assert np.abs(data).max() < 1.0  # never clipped
 
 
-def test_bells_ring_at_start_and_end_but_not_on_sleep_practices():
-    voice = ToneVoice()
-    with_bells = audio.assemble(_script(), voice, voice_id="x", pace="normal", target_seconds=60, with_bells=True)
-    without = audio.assemble(_script(), voice, voice_id="x", pace="normal", target_seconds=60, with_bells=False)
-    assert len(with_bells.clips) == len(without.clips) + 2
-    first, last = with_bells.clips[0], max(with_bells.clips, key=lambda c: c.start)
-    assert first.start < RATE  # within the first second
-    assert last.start + len(last.samples) == with_bells.total_samples
+def _rms(samples: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
 
 
-def test_slower_pace_means_longer_sentence_pauses():
-    voice = ToneVoice()
-    slow = audio.assemble(_script(), voice, voice_id="x", pace="slow", target_seconds=60, with_bells=False)
-    fast = audio.assemble(_script(), voice, voice_id="x", pace="fast", target_seconds=60, with_bells=False)
+def test_bells_ring_at_start_and_end_but_not_on_sleep_practices(tmp_path):
+    _render(tmp_path / "bells.mp3", with_bells=True)
+    _render(tmp_path / "sleep.mp3", with_bells=False)
+    bells, _ = sf.read(tmp_path / "bells.mp3", dtype="float32")
+    sleep, _ = sf.read(tmp_path / "sleep.mp3", dtype="float32")
+    # The first second holds no speech; the closing bell rings in the closing silence (15 s here).
+    opening, closing = slice(0, RATE), slice(-6 * RATE, -3 * RATE)
+    assert _rms(bells[opening]) > 0.005 and _rms(bells[closing]) > 0.005
+    assert _rms(sleep[opening]) < 1e-4 and _rms(sleep[closing]) < 1e-4
+
+
+def test_slower_pace_means_longer_sentence_pauses(tmp_path):
+    slow = _render(tmp_path / "slow.mp3", pace="slow")
+    fast = _render(tmp_path / "fast.mp3", pace="fast")
     assert slow.metrics["speech_wpm"] < fast.metrics["speech_wpm"]
-
-
-def test_limiter_holds_peaks_under_the_ceiling():
-    t = np.arange(RATE) / RATE
-    loud = (1.6 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-    limited = audio.limit_peaks(loud, RATE, 0.8)
-    assert np.abs(limited).max() <= 0.8 + 1e-6
 
 
 def test_clause_pauses_are_stretched():
@@ -156,9 +165,72 @@ def test_clause_pauses_are_stretched():
     assert len(stretched) == len(phrase) + int(0.3 * RATE)
 
 
-def test_frames_are_streamed_in_bounded_chunks():
-    voice = ToneVoice()
-    track = audio.assemble(_script(), voice, voice_id="x", pace="normal", target_seconds=60, with_bells=True)
-    chunks = list(track.frames())
-    assert max(len(c) for c in chunks) <= audio.CHUNK_FRAMES
-    assert sum(len(c) for c in chunks) == track.total_samples
+def test_the_encoder_is_fed_in_bounded_chunks(tmp_path, monkeypatch):
+    sizes = []
+    write = sf.SoundFile.write
+
+    def recording(self, data):
+        sizes.append(len(data))
+        return write(self, data)
+
+    monkeypatch.setattr(sf.SoundFile, "write", recording)
+    track = _render(tmp_path / "chunks.mp3", with_bells=True)
+    assert max(sizes) <= audio.CHUNK_FRAMES
+    assert sum(sizes) == track.total_samples
+
+
+class VaryingVoice(ToneVoice):
+    """A voice whose level drifts from sentence to sentence, as a real one does."""
+
+    def synthesize(self, text: str, *, voice_id: str, pace: str) -> np.ndarray:
+        level = 0.5 + 0.4 * np.sin(len(self.calls))
+        return super().synthesize(text, voice_id=voice_id, pace=pace) * level
+
+
+def _long_script() -> Script:
+    """About two minutes of speech, well past what the level settles on before streaming."""
+    lines = [
+        "Let the breath move slowly through the body and settle. Feel the weight of your hands.",
+        "Notice the air as it comes in and goes out again. Nothing needs to change right now.",
+    ]
+    return Script(
+        "Long",
+        [Section(f"part {n}", [Segment(lines[n % 2], 6.0), Segment(lines[(n + 1) % 2], 9.0)]) for n in range(8)],
+        closing_silence=20.0,
+    )
+
+
+def test_a_long_practice_is_levelled_and_timed_as_a_whole(tmp_path):
+    voice = VaryingVoice()
+    track = _render(tmp_path / "long.mp3", _long_script(), voice, target_seconds=300, with_bells=True)
+    assert track.speech_seconds > 3 * audio.SETTLE_SECONDS
+    assert abs(track.duration - 300) < 0.1  # each pause corrects the estimate; the last is exact
+    measured = audio.measure(tmp_path / "long.mp3")
+    assert abs(measured["duration"] - track.duration) < 0.1
+    assert abs(measured["integrated_lufs"] - audio.TARGET_LUFS) <= 0.5
+    assert measured["true_peak_dbfs"] <= audio.TRUE_PEAK_CEILING_DB
+    starts = [section["start"] for section in track.sections]
+    assert starts == sorted(starts) and [s["end"] for s in track.sections][:-1] == starts[1:]
+    assert 1.0 <= track.metrics["pause_scale"] <= 2.5
+
+
+def _mixers() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "audio-mixer"]
+
+
+def test_a_voice_failure_stops_the_mix(tmp_path):
+    class Failing(ToneVoice):
+        def synthesize(self, text: str, *, voice_id: str, pace: str) -> np.ndarray:
+            if len(self.calls) == 3:
+                raise TTSError("refused")
+            return super().synthesize(text, voice_id=voice_id, pace=pace)
+
+    with pytest.raises(TTSError, match="refused"):
+        _render(tmp_path / "failed.mp3", voice=Failing())
+    assert not _mixers()
+
+
+def test_an_encoder_failure_is_raised(tmp_path):
+    with pytest.raises(sf.LibsndfileError):
+        _render(tmp_path / "missing" / "track.mp3")
+    assert not _mixers()
