@@ -91,7 +91,7 @@ def stretch_clause_pauses(samples: np.ndarray, sample_rate: int, extra: float, m
     if extra <= 0 or samples.size == 0:
         return samples
     window = int(0.01 * sample_rate)
-    rms = np.sqrt(moving_average(samples.astype(np.float64) ** 2, window))
+    rms = np.sqrt(np.maximum(moving_average(samples.astype(np.float64) ** 2, window), 0.0))  # no rounding below 0
     quiet = rms < 0.01
     edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
     starts = edges[quiet[edges + 1]] + 1 if edges.size else np.array([], dtype=int)
