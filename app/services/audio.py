@@ -367,15 +367,20 @@ class _Timeline:
         while self.written < upto:
             begin, end = self.written, min(upto, self.written + CHUNK_FRAMES)
             chunk = np.zeros(end - begin, dtype=np.float32)
+            sounding = False
             for start, samples in self.clips:
                 lo, hi = max(begin, start), min(end, start + len(samples))
                 if hi > lo:
                     chunk[lo - begin : hi - begin] += samples[lo - start : hi - start]
+                    sounding = True
             if begin < self.fade_in:
                 chunk *= np.clip(np.arange(begin, end) / self.fade_in, 0.0, 1.0)
             if total is not None and end > total - self.fade_out:
                 chunk *= np.clip((total - np.arange(begin, end)) / self.fade_out, 0.0, 1.0)
-            self.meter.feed(chunk)
+            if sounding:
+                self.meter.feed(chunk)
+            else:
+                self.meter.feed_silence(len(chunk))
             self.out.write(chunk)
             self.written = end
             self.clips = [(start, samples) for start, samples in self.clips if start + len(samples) > end]

@@ -74,6 +74,19 @@ class LoudnessMeter:
             self.steps.extend(np.mean(data[:whole].reshape(-1, self.step) ** 2, axis=1).tolist())
         self.pending = data[whole:]
 
+    def feed_silence(self, count: int) -> None:
+        """Feed `count` zeros, filtering only as long as the filter still rings with earlier sound."""
+        ringing = min(count, K_TAPS - 1) if self.history.any() else 0
+        self.feed(np.zeros(ringing))
+        rest = count - ringing
+        if len(self.pending) + rest < self.step:
+            self.pending = np.concatenate([self.pending, np.zeros(rest)])
+            return
+        rest -= self.step - len(self.pending)
+        self.steps.append(float(np.sum(self.pending**2)) / self.step)
+        self.steps.extend([0.0] * (rest // self.step))
+        self.pending = np.zeros(rest % self.step)
+
     def blocks(self) -> np.ndarray:
         """Mean square of each 400 ms block so far (blocks overlap by 75 %)."""
         steps = np.asarray(self.steps)
@@ -173,13 +186,12 @@ def voice_gain(clips: list[np.ndarray], sample_rate: int, target_lufs: float, ce
     """The gain that brings the limited speech (silence excluded) to `target_lufs`."""
     # Each sentence is followed by silence in the track; measuring it that way keeps the
     # 400 ms measuring blocks that straddle speech and silence, exactly as the final file has them.
-    gap = np.zeros(sample_rate, dtype=np.float32)  # at least as long as any pause between sentences
 
     def loudness_at(gain: float) -> float:
         meter = LoudnessMeter(sample_rate)
         for clip in clips:
             meter.feed(limit_peaks(clip * gain, sample_rate, ceiling) if gain != 1.0 else clip)
-            meter.feed(gap)
+            meter.feed_silence(sample_rate)  # at least as long as any pause between sentences
         return meter.integrated()
 
     return search_gain(loudness_at, target_lufs)
@@ -194,8 +206,8 @@ class LevelModel:
 
     def __init__(self, sample_rate: int, ceiling: float) -> None:
         self.rate, self.ceiling = sample_rate, ceiling
-        self.lead = np.zeros(int(0.3 * sample_rate), dtype=np.float32)  # blocks reaching back into silence
-        self.tail = np.zeros(sample_rate, dtype=np.float32)  # as long as any gap between sentences
+        self.lead = int(0.3 * sample_rate)  # blocks reaching back into silence
+        self.tail = sample_rate  # as long as any gap between sentences
         self.gain_db: list[np.ndarray] = []
         self.level_db: list[np.ndarray] = []
         self.slope: list[np.ndarray] = []
@@ -219,6 +231,7 @@ class LevelModel:
 
     def _blocks(self, leveled: np.ndarray) -> np.ndarray:
         meter = LoudnessMeter(self.rate)
-        for part in (self.lead, leveled, self.tail):
-            meter.feed(part)
+        meter.feed_silence(self.lead)
+        meter.feed(leveled)
+        meter.feed_silence(self.tail)
         return meter.blocks()

@@ -88,3 +88,17 @@ def test_the_level_model_predicts_the_loudness_of_all_the_speech():
             for part in (np.zeros(int(0.3 * RATE)), levels.limit_peaks(clip * gain, RATE, ceiling), np.zeros(RATE)):
                 meter.feed(part)
         assert model.loudness(gain) == pytest.approx(meter.integrated(), abs=0.1)
+
+
+def test_feeding_silence_counts_as_feeding_zeros():
+    sound = _speechlike(1.3)
+    plain, quick = levels.LoudnessMeter(RATE), levels.LoudnessMeter(RATE)
+    for count in (700, 30_000, 5, 2205):  # silence after sound, then after silence, in odd sizes
+        for meter in (plain, quick):
+            meter.feed(sound)
+        plain.feed(np.zeros(count, dtype=np.float32))
+        quick.feed_silence(count)
+        quick.feed_silence(count)
+        plain.feed(np.zeros(count, dtype=np.float32))
+    assert np.allclose(plain.steps, quick.steps, rtol=1e-9, atol=1e-15)
+    assert len(plain.pending) == len(quick.pending)
