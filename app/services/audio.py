@@ -272,21 +272,15 @@ class _Mixer(threading.Thread):
         self.timeline.finish(total)
         # Speaking time counts the pause after every sentence, as a narrator's pace does.
         speech_seconds = (self.speech + sentences * self.gap) / sr
-        return Track(
-            sr,
-            total,
-            sections,
-            speech_seconds,
-            script.words,
-            metrics={
-                "speech_wpm": round(script.words / (speech_seconds / 60), 1) if speech_seconds else 0.0,
-                "total_silence_seconds": round((total - self.speech) / sr, 1),
-                "pause_scale": round(float(np.mean(self.scales)), 3) if self.scales else 1.0,
-                "voice_gain_db": round(float(20 * np.log10(self.gain)), 2),
-                "true_peak_dbfs": round(float(self.loudest), 2),
-                "integrated_lufs": round(self.timeline.meter.integrated(), 2),
-            },
-        )
+        metrics = {
+            "speech_wpm": round(script.words / (speech_seconds / 60), 1) if speech_seconds else 0.0,
+            "total_silence_seconds": round((total - self.speech) / sr, 1),
+            "pause_scale": round(float(np.mean(self.scales)), 3) if self.scales else 1.0,
+            "voice_gain_db": round(float(20 * np.log10(self.gain)), 2),
+            "true_peak_dbfs": round(float(self.loudest), 2),
+            "integrated_lufs": round(self.timeline.meter.integrated(), 2),
+        }
+        return Track(sr, total, sections, speech_seconds, script.words, metrics)
 
     def _passages(self, count: int) -> Iterator[list[np.ndarray]]:
         """Each passage's sentences once all are voiced: trimmed, commas stretched, empty ones dropped."""

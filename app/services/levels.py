@@ -208,9 +208,7 @@ class LevelModel:
         self.rate, self.ceiling = sample_rate, ceiling
         self.lead = int(0.3 * sample_rate)  # blocks reaching back into silence
         self.tail = sample_rate  # as long as any gap between sentences
-        self.gain_db: list[np.ndarray] = []
-        self.level_db: list[np.ndarray] = []
-        self.slope: list[np.ndarray] = []
+        self.gain_db = self.level_db = self.slope = np.zeros(0)  # per audible block
 
     def add(self, clip: np.ndarray, gain: float, leveled: np.ndarray) -> None:
         """Remember `clip`, which was levelled at `gain` (then limited) into `leveled`."""
@@ -218,16 +216,13 @@ class LevelModel:
             level = 10 * np.log10(self._blocks(leveled))
             above = 10 * np.log10(self._blocks(limit_peaks(clip * (gain * 10 ** (1 / 20)), self.rate, self.ceiling)))
         audible = np.isfinite(level) & np.isfinite(above)
-        self.gain_db.append(np.full(int(audible.sum()), 20 * np.log10(gain)))
-        self.level_db.append(level[audible])
-        self.slope.append(above[audible] - level[audible])
+        self.gain_db = np.concatenate([self.gain_db, np.full(int(audible.sum()), 20 * np.log10(gain))])
+        self.level_db = np.concatenate([self.level_db, level[audible]])
+        self.slope = np.concatenate([self.slope, above[audible] - level[audible]])
 
     def loudness(self, gain: float) -> float:
         """The integrated loudness all the speech so far would have, levelled at `gain`."""
-        if not self.level_db:
-            return float("-inf")
-        gain_db, level_db, slope = (np.concatenate(parts) for parts in (self.gain_db, self.level_db, self.slope))
-        return gated_loudness(10 ** ((level_db + slope * (20 * np.log10(gain) - gain_db)) / 10))
+        return gated_loudness(10 ** ((self.level_db + self.slope * (20 * np.log10(gain) - self.gain_db)) / 10))
 
     def _blocks(self, leveled: np.ndarray) -> np.ndarray:
         meter = LoudnessMeter(self.rate)
