@@ -143,13 +143,7 @@ def library_page(user_id: uuid.UUID, filters: LibraryFilters | None = None) -> L
     filters = filters or LibraryFilters()
     plays = _plays(user_id)
     stmt = _filtered(
-        sa.select(
-            ContentItem,
-            sa.func.coalesce(plays.c.plays, 0),
-            plays.c.last_played,
-            sa.func.coalesce(LibraryEntry.is_favourite, False),
-            sa.func.coalesce(LibraryEntry.resume_position, 0.0),
-        ),
+        _entry_columns(plays),
         user_id,
         filters,
         plays,
@@ -170,13 +164,7 @@ def entry(user_id: uuid.UUID, item_id: uuid.UUID) -> Entry:
     access.check_readable(user_id, item_id)
     plays = _plays(user_id)
     stmt = _filtered(
-        sa.select(
-            ContentItem,
-            sa.func.coalesce(plays.c.plays, 0),
-            plays.c.last_played,
-            sa.func.coalesce(LibraryEntry.is_favourite, False),
-            sa.func.coalesce(LibraryEntry.resume_position, 0.0),
-        ),
+        _entry_columns(plays),
         user_id,
         LibraryFilters(),
         plays,
@@ -186,6 +174,17 @@ def entry(user_id: uuid.UUID, item_id: uuid.UUID) -> Entry:
     if not entries:  # deleted in between
         raise NotFound("No such practice.")
     return entries[0]
+
+
+def _entry_columns(plays: sa.Subquery) -> sa.Select:
+    """An item with what the listener's own library shows of it: plays, last played, favourite, resume point."""
+    return sa.select(
+        ContentItem,
+        sa.func.coalesce(plays.c.plays, 0),
+        plays.c.last_played,
+        sa.func.coalesce(LibraryEntry.is_favourite, False),
+        sa.func.coalesce(LibraryEntry.resume_position, 0.0),
+    )
 
 
 def _plays(user_id: uuid.UUID) -> sa.Subquery:

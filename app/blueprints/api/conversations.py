@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, g, jsonify
+from flask import g, jsonify
 from werkzeug.wrappers import Response
 
-from app.blueprints.api.rituals import STATUS, actor_key, status_body
+from app.blueprints.api.rituals import STATUS, status_body
 from app.blueprints.api.spec import endpoint
 from app.extensions import limiter
+from app.rate_limits import actor_key, setting
 from app.services import builder, conversations
 from app.services.conversations import Turn
 
@@ -35,10 +36,6 @@ CONVERSATION = {
         "ritual": {"type": ["object", "null"], "description": "the practice being made, once confirmed"},
     },
 }
-
-
-def _builder_limit() -> str:
-    return current_app.config["RATELIMIT_BUILDER"]
 
 
 def turn_json(turn: Turn, *, with_messages: bool = False) -> dict[str, Any]:
@@ -67,7 +64,7 @@ def turn_json(turn: Turn, *, with_messages: bool = False) -> dict[str, Any]:
     errors=(429,),
     tag="builder",
 )
-@limiter.limit(_builder_limit, key_func=actor_key)  # SECURITY.md 12
+@limiter.limit(setting("RATELIMIT_BUILDER"), key_func=actor_key)  # SECURITY.md 12
 def start_conversation() -> tuple[Response, int]:
     return jsonify(turn_json(conversations.start(g.api_user), with_messages=True)), 201
 
@@ -81,7 +78,7 @@ def start_conversation() -> tuple[Response, int]:
     errors=(402, 404, 429),
     tag="builder",
 )
-@limiter.limit(_builder_limit, key_func=actor_key)  # SECURITY.md 12
+@limiter.limit(setting("RATELIMIT_BUILDER"), key_func=actor_key)  # SECURITY.md 12
 def send_message(conversation_id: uuid.UUID, data: dict[str, Any]) -> Response:
     return jsonify(turn_json(conversations.send(g.api_user, conversation_id, data["text"])))
 

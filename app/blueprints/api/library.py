@@ -8,10 +8,11 @@ from typing import Any
 from flask import g, jsonify, request
 from werkzeug.wrappers import Response
 
-from app.blueprints.api.rituals import STATUS, actor_key, generation_limit, status_body
+from app.blueprints.api.rituals import STATUS, status_body
 from app.blueprints.api.spec import endpoint
 from app.extensions import db, limiter
 from app.models import ContentItem
+from app.rate_limits import actor_key, setting
 from app.services import library, library_actions, playback
 from app.services.credits import MAX_PAGE
 from app.services.practice_spec import CONTENT_TYPES, PACES
@@ -198,7 +199,7 @@ def delete_ritual(ritual_id: uuid.UUID) -> tuple[str, int]:
     errors=(402, 403, 404, 409, 429),
     tag="library",
 )
-@limiter.limit(generation_limit, key_func=actor_key)  # SECURITY.md 12
+@limiter.limit(setting("RATELIMIT_GENERATE"), key_func=actor_key)  # SECURITY.md 12
 def regenerate_ritual(ritual_id: uuid.UUID, data: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
     job = library_actions.regenerate(g.api_user.id, ritual_id, voice_id=data.get("voice_id"), pace=data.get("pace"))
     body = status_body(job, db.session.get(ContentItem, ritual_id))

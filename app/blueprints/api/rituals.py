@@ -6,13 +6,13 @@ import uuid
 from typing import Any
 
 from flask import current_app, g, jsonify, url_for
-from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from app.blueprints.api.spec import endpoint
 from app.extensions import db, limiter
 from app.models import ContentItem
 from app.providers.storage import get_storage
+from app.rate_limits import actor_key, setting
 from app.services import NotFound, access, generation, voices
 from app.services.practice_spec import (
     CONTENT_TYPES,
@@ -83,16 +83,6 @@ VOICE = {
 }
 
 
-def generation_limit() -> str:
-    return current_app.config["RATELIMIT_GENERATE"]
-
-
-def actor_key() -> str:
-    """Rate-limit key: the API user, else the client address."""
-    api_user = g.get("api_user")
-    return f"user:{api_user.id}" if api_user is not None else get_remote_address()
-
-
 def status_body(job: Any, item: ContentItem | None = None) -> dict[str, Any]:
     """A generation's status as the API shows it, with the URL to poll."""
     body = generation.status_json(job, item)
@@ -139,7 +129,7 @@ def list_voices() -> Response:
     errors=(402, 429),
     tag="generation",
 )
-@limiter.limit(generation_limit, key_func=actor_key)  # SECURITY.md 12
+@limiter.limit(setting("RATELIMIT_GENERATE"), key_func=actor_key)  # SECURITY.md 12
 def create_ritual(data: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
     job = generation.request_generation(g.api_user, data, source="api")
     body = status_body(job, db.session.get(ContentItem, job.content_item_id))

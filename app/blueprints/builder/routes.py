@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -14,17 +14,10 @@ from app.blueprints.builder.present import message_text, player, turn_context
 from app.extensions import limiter
 from app.htmx import is_htmx_request, render
 from app.permissions import login_required
+from app.rate_limits import setting, user_key
 from app.services import ServiceError, conversations, generation
 from app.services.conversations import Turn
 from app.services.credits import InsufficientCredits
-
-
-def _builder_limit() -> str:
-    return current_app.config["RATELIMIT_BUILDER"]
-
-
-def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
 
 
 @bp.get("/create")
@@ -35,7 +28,7 @@ def create() -> Response:
 
 @bp.post("/create/messages")
 @login_required
-@limiter.limit(_builder_limit, key_func=_user_key)  # SECURITY.md 12
+@limiter.limit(setting("RATELIMIT_BUILDER"), key_func=user_key)  # SECURITY.md 12
 def send() -> Response:
     conversation_id = request.form.get("conversation_id", "")
     try:

@@ -12,7 +12,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -22,20 +22,13 @@ from app.extensions import limiter
 from app.htmx import is_htmx_request, render
 from app.models.types import utcnow
 from app.permissions import login_required
+from app.rate_limits import setting, user_key
 from app.services import ServiceError, access, library, library_actions, playback, stats, voices
 from app.services.library import LibraryFilters
 from app.services.practice import local_day, user_zone
 from app.services.practice_spec import PACES
 
 CHART_LEVELS = 20  # bar heights in steps of 5 % (the CSP allows no inline styles)
-
-
-def _generate_limit() -> str:
-    return current_app.config["RATELIMIT_GENERATE"]
-
-
-def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
 
 
 @bp.get("")
@@ -100,7 +93,7 @@ def favourite(item_id: uuid.UUID) -> Response:
 
 @bp.post("/<uuid:item_id>/regenerate")
 @login_required
-@limiter.limit(_generate_limit, key_func=_user_key)  # SECURITY.md 12
+@limiter.limit(setting("RATELIMIT_GENERATE"), key_func=user_key)  # SECURITY.md 12
 def regenerate(item_id: uuid.UUID) -> Response:
     """A new version with another voice or pace: 202 with its progress; 402 without credit, 409 while one is made."""
     try:
