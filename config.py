@@ -100,6 +100,23 @@ class Config:
     # over 16 KiB with 1009); pings keep idle proxies from dropping it.
     SOCK_SERVER_OPTIONS = {"max_message_size": 1024 * 1024, "ping_interval": 25}
 
+    # Marketplace search: Whoosh under instance/ by default, Elasticsearch when ELASTICSEARCH_URL is set.
+    ELASTICSEARCH_URL = _env("ELASTICSEARCH_URL")
+    SEARCH_BACKEND = _env("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "whoosh")
+    SEARCH_INDEX_NAME = _env("SEARCH_INDEX_NAME", "waqup-packs")
+    SEARCH_INDEX_DIR = _env("SEARCH_INDEX_DIR")  # default: instance/search
+
+    # Payments: Stripe when STRIPE_SECRET_KEY is set; otherwise a simulated checkout (development only)
+    # that signs its webhook with STRIPE_WEBHOOK_SECRET, so the same fulfilment code runs offline.
+    STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET", None if STRIPE_SECRET_KEY else "whsec_simulated_local_only")
+    STRIPE_API_BASE = _env("STRIPE_API_BASE")  # e.g. a local server that speaks the Checkout Sessions API
+    PAYMENTS_SIMULATED = _env_bool("PAYMENTS_SIMULATED", STRIPE_SECRET_KEY is None)
+    CREATOR_REWARD_PERCENT = _env_int("CREATOR_REWARD_PERCENT", 70)  # of the net amount, in tokens (1 = 1 cent)
+    # Credit bundles on sale: credits -> price in cents.
+    CREDIT_BUNDLES = {5: 499, 15: 1299, 50: 3499}
+    CURRENCY = _env("CURRENCY", "usd")
+
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     DEMO_PASSWORD = _env("DEMO_PASSWORD", "waqup-demo-2026")
 
@@ -140,6 +157,10 @@ class ProductionConfig(Config):
             problems.append("DATABASE_URL must point at PostgreSQL")
         if not cls.REDIS_URL:
             problems.append("REDIS_URL must be set")
+        if cls.PAYMENTS_SIMULATED:
+            problems.append("the simulated checkout is for development only: set STRIPE_SECRET_KEY")
+        if cls.STRIPE_SECRET_KEY and not cls.STRIPE_WEBHOOK_SECRET:
+            problems.append("STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY")
         if cls.STORAGE_BACKEND == "s3" and not cls.S3_BUCKET:
             problems.append("S3_BUCKET must be set when STORAGE_BACKEND is s3")
         if problems:

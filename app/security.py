@@ -8,10 +8,14 @@ from flask import Flask, Response, request
 
 from app.providers.storage import Storage, get_storage
 
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 
-def content_security_policy(storage: Storage) -> str:
+
+def content_security_policy(storage: Storage, *, stripe_checkout: bool = False) -> str:
     """The policy for every response. Audio and images may also come from where signed URLs point
-    (an S3 endpoint or a CDN), found by signing a probe key once."""
+    (an S3 endpoint or a CDN), found by signing a probe key once. With real Stripe payments a form
+    may lead to Stripe Checkout (browsers apply `form-action` to the redirect after a post)."""
+    checkout = f" {STRIPE_CHECKOUT_ORIGIN}" if stripe_checkout else ""
     probe = urlsplit(storage.signed_url("audio/csp-probe.mp3", 60).url)
     elsewhere = f" {probe.scheme}://{probe.netloc}" if probe.netloc else ""
     return "; ".join(
@@ -25,7 +29,7 @@ def content_security_policy(storage: Storage) -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'self'",
+            f"form-action 'self'{checkout}",
             "frame-ancestors 'none'",
         ]
     )
@@ -38,7 +42,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         if not policy:
-            policy.append(content_security_policy(get_storage()))
+            stripe_checkout = not app.config.get("PAYMENTS_SIMULATED", True)
+            policy.append(content_security_policy(get_storage(), stripe_checkout=stripe_checkout))
         response.headers.setdefault("Content-Security-Policy", policy[0])
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -59,3 +59,27 @@ def test_production_cookie_settings():
     assert ProductionConfig.SESSION_COOKIE_HTTPONLY is True
     assert ProductionConfig.SESSION_COOKIE_SAMESITE == "Lax"
     assert TestConfig.SESSION_COOKIE_HTTPONLY is True
+
+
+def test_production_refuses_the_simulated_checkout():
+    class Prod(ProductionConfig):
+        SECRET_KEY = "x" * 48
+        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://db/waqup"
+        REDIS_URL = "redis://127.0.0.1:6379/0"
+        STRIPE_SECRET_KEY = None
+        PAYMENTS_SIMULATED = True
+
+    with pytest.raises(RuntimeError, match="simulated checkout"):
+        create_app(Prod)
+
+
+def test_production_starts_with_stripe_keys():
+    class Prod(ProductionConfig):
+        SECRET_KEY = "x" * 48
+        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://db/waqup"
+        REDIS_URL = "redis://127.0.0.1:6379/0"
+        STRIPE_SECRET_KEY = "sk_live_example"
+        STRIPE_WEBHOOK_SECRET = "whsec_example"
+        PAYMENTS_SIMULATED = False
+
+    Prod.check()  # no exception: every unsafe default is replaced

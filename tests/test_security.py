@@ -62,6 +62,17 @@ def test_every_page_sends_a_strict_content_security_policy(client):
         assert response.headers["X-Frame-Options"] == "DENY"
 
 
+def test_forms_may_lead_to_stripe_checkout_only_with_real_payments(app, make_app):
+    """Browsers apply form-action to the redirect after a post: buying must reach Stripe, nothing else may."""
+    def form_action(some_app) -> str:  # type: ignore[no-untyped-def]
+        csp = some_app.test_client().get("/").headers["Content-Security-Policy"]
+        return next(d for d in csp.split("; ") if d.startswith("form-action"))
+
+    assert form_action(app) == "form-action 'self'"  # the simulated checkout is our own page
+    stripe = make_app(PAYMENTS_SIMULATED=False, STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
+    assert form_action(stripe) == "form-action 'self' https://checkout.stripe.com"
+
+
 def _media_src(app) -> str:  # type: ignore[no-untyped-def]
     csp = app.test_client().get("/").headers["Content-Security-Policy"]
     return next(d for d in csp.split("; ") if d.startswith("media-src"))
@@ -114,6 +125,9 @@ def _dispose(app) -> None:
 def test_production_session_cookie_is_host_prefixed_and_secure(database_url, redis_url, tmp_path, _schema, request):
     class Prod(ProductionConfig):
         SECRET_KEY = "p" * 48
+        STRIPE_SECRET_KEY = "sk_test_unused"
+        STRIPE_WEBHOOK_SECRET = "whsec_unused"
+        PAYMENTS_SIMULATED = False
         SQLALCHEMY_DATABASE_URI = database_url
         REDIS_URL = redis_url
         INSTANCE_PATH = str(tmp_path / "inst")

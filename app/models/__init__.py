@@ -5,6 +5,7 @@ from app.models.content import ContentItem, GenerationJob, LibraryEntry, Practic
 from app.models.conversation import Conversation
 from app.models.credits import CreditTransaction
 from app.models.marketplace import (
+    CreatorProfile,
     CreatorTokenTransaction,
     Entitlement,
     PackItem,
@@ -18,6 +19,7 @@ __all__ = [
     "AuditLog",
     "ContentItem",
     "Conversation",
+    "CreatorProfile",
     "CreatorTokenTransaction",
     "CreditTransaction",
     "Entitlement",

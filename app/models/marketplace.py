@@ -65,6 +65,20 @@ class RitualPack(db.Model):
     updated_at: Mapped[datetime] = updated_at_column()
 
 
+class CreatorProfile(db.Model):
+    """What buyers see of a creator: the name on their packs, a short bio, an avatar."""
+
+    __tablename__ = "creator_profiles"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    display_name: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    bio: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    avatar_key: Mapped[str | None] = mapped_column(sa.String(500))
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
 class PackItem(db.Model):
     __tablename__ = "pack_items"
     __table_args__ = (sa.UniqueConstraint("pack_id", "content_item_id", name="uq_pack_items_pack_item"),)
@@ -96,6 +110,8 @@ class Purchase(db.Model):
     stripe_checkout_session_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
     stripe_subscription_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+    # A subscription renewal is its own purchase, once per invoice (SECURITY.md 4).
+    stripe_invoice_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
     fulfilled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()

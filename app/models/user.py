@@ -39,6 +39,7 @@ class User(UserMixin, db.Model):
     token_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default=sa.text("0"))
     suspended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    stripe_customer_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)  # one Customer per user
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

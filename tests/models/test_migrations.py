@@ -30,6 +30,7 @@ EXPECTED_TABLES = {
     "audit_log",
     "generation_jobs",
     "library_entries",
+    "creator_profiles",
 }
 
 
