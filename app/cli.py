@@ -92,7 +92,9 @@ def secret_key() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.cli_payments import payments_cli
     from app.cli_practices import rituals_cli, voices_cli
+    from app.cli_search import search_cli
 
     app.cli.add_command(rituals_cli)
     app.cli.add_command(voices_cli)
@@ -101,3 +103,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(secret_key)
     app.cli.add_command(serve_command)
+    app.cli.add_command(payments_cli)
+    app.cli.add_command(search_cli)

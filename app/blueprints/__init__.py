@@ -15,7 +15,10 @@ BLUEPRINTS = [
     ("builder", None, ["routes", "socket"]),
     ("practice", "/practice", ["routes"]),
     ("library", "/library", ["routes", "player"]),
-    ("api", "/api/v1", ["routes", "rituals", "conversations", "library", "practice"]),
+    ("marketplace", "/marketplace", ["routes"]),
+    ("api", "/api/v1", ["routes", "rituals", "conversations", "library", "practice", "packs", "payments"]),
+    ("webhooks", None, ["routes"]),
+    ("checkout", "/checkout", ["routes"]),
 ]
 
 

@@ -33,11 +33,16 @@ class InsufficientCredits(ServiceError):
 
 
 def grant(
-    user_id: uuid.UUID, amount: int, *, idempotency_key: str, metadata: dict[str, Any] | None = None
+    user_id: uuid.UUID,
+    amount: int,
+    *,
+    idempotency_key: str,
+    metadata: dict[str, Any] | None = None,
+    commit: bool = True,
 ) -> CreditTransaction:
-    """Add purchased (or granted) credits."""
+    """Add purchased (or granted) credits; with commit=False, inside the caller's transaction."""
     _require_positive(amount)
-    return _apply(user_id, amount, "purchase", idempotency_key, metadata=metadata)
+    return _apply(user_id, amount, "purchase", idempotency_key, metadata=metadata, commit=commit)
 
 
 def consume(

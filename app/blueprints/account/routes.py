@@ -1,18 +1,19 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, request, session, url_for
+from flask import flash, make_response, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.blueprints.account import bp
 from app.blueprints.account.forms import ChangePasswordForm, PreferencesForm
+from app.blueprints.checkout.forms import BuyCreditsForm
 from app.extensions import db
-from app.htmx import render
+from app.htmx import is_htmx_request, render
 from app.models import Voice
 from app.permissions import login_required
-from app.services import ServiceError, accounts, credits
+from app.services import ServiceError, accounts, checkout, credits
 
 
 def _preferences_form() -> PreferencesForm:
@@ -75,3 +76,33 @@ def password() -> Response:
     elif request.method == "POST":
         status = 400
     return render("account/password.html", form=form, status=status)
+
+
+@bp.post("/credits/checkout")
+@login_required
+def buy_credits() -> Response:
+    """Open a checkout for a credit bundle and send the browser there.
+
+    SECURITY.md 15: tests/blueprints/test_checkout_pages.py::test_the_credit_form_needs_the_csrf_token."""
+    form = BuyCreditsForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the credit bundles.", "error")
+        return _go(url_for("account.index"))
+    try:
+        start = checkout.start_credits(
+            current_user.id, form.bundle.data, base_url=request.host_url, return_path=url_for("account.index")
+        )
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return _go(url_for("account.index"))
+    return _go(start.checkout_url or url_for("account.index"))
+
+
+def _go(url: str) -> Response:
+    """Send the browser to `url`: for htmx a script navigation (the page's CSP form-action, 'self', does
+    not reach a redirect to the payment page), else a 303."""
+    if is_htmx_request():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=303)
