@@ -42,8 +42,16 @@ def create_admin(email: str, password: str | None) -> None:
 
 
 @demo_cli.command("load")
-def demo_load() -> None:
-    """Create the demo accounts and voices (safe to run again)."""
+@click.option(
+    "--catalog/--no-catalog",
+    "with_catalog",
+    default=True,
+    show_default=True,
+    help="Also load the demo marketplace: creators, their packs and the practices in them.",
+)
+@click.option("--packs", type=click.IntRange(min=0), help="Load only the first N packs of the catalog.")
+def demo_load(with_catalog: bool, packs: int | None) -> None:
+    """Create the demo accounts, voices and marketplace catalog (safe to run again)."""
     click.echo("Voices (with preview clips):")
     for voice in voices.seed():
         click.echo(f"  {voice.name}")
@@ -60,6 +68,28 @@ def demo_load() -> None:
             if not user.has_role(role):
                 accounts.set_role(user, role, True, actor=None)
         click.echo(f"  {label:<8} {email}")
+    if not with_catalog:
+        return
+    from app.services import demo, demo_catalog
+
+    catalog = demo_catalog.builtin_catalog()
+    if packs is not None:
+        catalog = {"creators": catalog["creators"], "packs": catalog["packs"][:packs]}
+    practices = sum(len(pack["items"]) for pack in catalog["packs"])
+    click.echo(f"Demo catalog: packs {len(catalog['packs'])}, practices {practices} (creators: the same password)")
+    for creator in catalog["creators"]:
+        click.echo(f"  Creator  {creator['email']:<24} {creator['display_name']}")
+    try:
+        report = demo.load_catalog(catalog, password=password, progress=click.echo)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(
+        f"Catalog loaded in {report.seconds:.0f} s. Packs created {report.packs_created}, "
+        f"published {report.packs_published}; practices made {report.practices_made}; "
+        f"packs in the rebuilt search index {report.indexed}."
+    )
+    if report.unfinished:
+        click.echo(f"Not finished (left as drafts): {', '.join(report.unfinished)}. Run `flask demo load` again.")
 
 
 @click.command("worker")
