@@ -1,5 +1,10 @@
 """Background sound beds: seamless loops made procedurally, once, and kept as static files.
 
+Each bed is written twice, as Ogg Vorbis and as MP3 (for browsers without Ogg, such as Safari on
+iOS). The MP3 carries the encoder's LAME header (delay and padding), so a decoder that reads it, as
+browsers and libsndfile do, gives back exactly the loop's samples: the same length as the Ogg, with
+no priming silence at the start or padding at the end to break the seam.
+
 The player plays the bed under the voice with its own volume; "download with background" mixes
 it at least 15 dB under the voice (BED_UNDER_VOICE_DB).
 """
@@ -23,10 +28,13 @@ BEDS = {
     "forest": "Forest air",
 }
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "audio" / "beds"
+FORMATS = ("ogg", "mp3")  # file extensions, in the order the player offers them
+MP3_QUALITY = 0.5  # LAME VBR (libsndfile's compression level, 0 best): 12-59 kbit/s for these mono loops
+CHUNK = 65536  # frames per write: one large write has crashed libsndfile's encoders
 
 
-def bed_path(name: str) -> Path:
-    return STATIC_DIR / f"{name}.ogg"
+def bed_path(name: str, ext: str = "ogg") -> Path:
+    return STATIC_DIR / f"{name}.{ext}"
 
 
 def choose_bed(spec: PracticeSpec) -> str:
@@ -110,16 +118,33 @@ def make_loop(name: str, seed: int = 7) -> np.ndarray:
 
 
 def write_all(directory: Path = STATIC_DIR) -> list[Path]:
+    """Every bed as Ogg Vorbis and as MP3 (mono, RATE), the same loop in both."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for name in BEDS:
-        path = directory / f"{name}.ogg"
         loop = make_loop(name)
-        with sf.SoundFile(path, "w", samplerate=RATE, channels=1, format="OGG", subtype="VORBIS") as out:
-            for start in range(0, len(loop), 65536):  # chunked: one large OGG write has crashed libsndfile
-                out.write(loop[start : start + 65536])
-        paths.append(path)
+        ogg = directory / f"{name}.ogg"
+        with sf.SoundFile(ogg, "w", samplerate=RATE, channels=1, format="OGG", subtype="VORBIS") as out:
+            _write_chunked(out, loop)
+        mp3 = directory / f"{name}.mp3"
+        with sf.SoundFile(
+            mp3,
+            "w",
+            samplerate=RATE,
+            channels=1,
+            format="MP3",
+            subtype="MPEG_LAYER_III",
+            bitrate_mode="VARIABLE",
+            compression_level=MP3_QUALITY,
+        ) as out:
+            _write_chunked(out, loop)
+        paths += [ogg, mp3]
     return paths
+
+
+def _write_chunked(out: sf.SoundFile, samples: np.ndarray) -> None:
+    for start in range(0, len(samples), CHUNK):
+        out.write(samples[start : start + CHUNK])
 
 
 def mix_under(voice_path: Path, bed: str, out_path: Path, *, under_db: float = BED_UNDER_VOICE_DB) -> None:
@@ -137,8 +162,7 @@ def mix_under(voice_path: Path, bed: str, out_path: Path, *, under_db: float = B
     under[: rate * 2] *= np.linspace(0.0, 1.0, min(len(under), rate * 2))
     mixed = np.clip(voice + under, -0.99, 0.99)
     with sf.SoundFile(out_path, "w", samplerate=rate, channels=1, format="MP3", subtype="MPEG_LAYER_III") as out:
-        for start in range(0, len(mixed), 65536):
-            out.write(mixed[start : start + 65536])
+        _write_chunked(out, mixed)
 
 
 def _active_rms(samples: np.ndarray) -> float:

@@ -101,6 +101,48 @@ def test_filters_search_and_sort_as_plain_pages_and_htmx_fragments(app, client, 
     assert 'value="harbour"' in page and 'hx-trigger="input changed delay:300ms, search"' in page
 
 
+def _filters_disclosure(html: str) -> re.Match[str] | None:
+    """The <details> holding the filters and sort, with its summary (the search box stays outside it)."""
+    return re.search(
+        r'<details class="filter-more"( open)?>\s*<summary>Filters and sorting'
+        r'<span id="filters-active"[^>]*>(.*?)</span></summary>(.*?)</details>',
+        html,
+        re.S,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "active"),
+    [
+        ("", 0),
+        ("?q=calm", 0),  # the search box is not a filter, and sits outside the disclosure
+        ("?sort=recent&type=&tag=&source=", 0),  # empty fields and the default sort, as the form sends them
+        ("?type=affirmation", 1),
+        ("?favourites=true", 1),
+        ("?sort=title", 1),
+        ("?tag=sleep&min_minutes=5&source=mine&q=calm", 3),
+        ("?min_minutes=9&max_minutes=2", 2),  # refused (422), still shown as typed
+    ],
+)
+def test_filters_sit_in_a_disclosure_open_when_one_is_on(client, me, query, active):
+    html = client.get(f"/library{query}").data.decode()
+    disclosure = _filters_disclosure(html)
+    assert disclosure, "the filters are not in their <details>"
+    is_open, badge, inside = disclosure.groups()
+    assert bool(is_open) == bool(active)
+    assert re.sub(r"<[^>]+>", "", badge) == (f", {active} active" if active else "")
+    assert 'name="type"' in inside and 'name="sort"' in inside and 'name="favourites"' in inside
+    assert 'name="q"' not in inside and 'id="library-q"' in html
+
+
+def test_filter_changes_through_htmx_update_the_summary_badge(client, me):
+    fragment = client.get("/library?type=affirmation&sort=title", headers=HTMX).data.decode()
+    assert '<span id="filters-active" class="filters-active" hx-swap-oob="outerHTML">' in fragment
+    assert "2 active" in fragment and "<details" not in fragment  # the disclosure keeps its own open state
+    cleared = client.get("/library?type=&sort=recent", headers=HTMX).data.decode()
+    assert re.search(r'<span id="filters-active"[^>]*></span>', cleared)
+
+
 def test_a_bad_parameter_is_named_not_a_crash(client, me):
     response = client.get("/library?min_minutes=9&max_minutes=2")
     assert response.status_code == 422

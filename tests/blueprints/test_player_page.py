@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import ContentItem, GenerationJob
 from app.providers.storage import audio_key, get_storage
 from app.services import library_state, playback
+from app.services.beds import BEDS
 from tests.api.helpers import assert_error
 from tests.factories import make_user
 from tests.library_helpers import entitle, make_item, make_pack
@@ -72,6 +73,21 @@ def test_another_users_item_is_not_found_on_both_routes(app, client, auth):
         page = client.get(f"/library/{target}")
         assert page.status_code == 404 and "<html" in page.get_data(as_text=True).lower()
         assert_error(client.get(f"/library/{target}/play"), 404, code="not_found")
+
+
+def test_every_background_is_offered_as_ogg_and_as_mp3(app, client, auth):
+    me = _login(app, auth)
+    item_id = make_item(app, me.id)
+    text = client.get(f"/library/{item_id}").get_data(as_text=True)
+    assert 'id="bed"' in text and 'id="bed-next"' in text and "autoplay" not in text
+    for name in BEDS:
+        button = re.search(rf'<button[^>]*data-bed="{name}"[^>]*>', text).group(0)
+        sources = dict(re.findall(r'data-src-(ogg|mp3)="([^"]+)"', button))
+        assert sources == {"ogg": f"/static/audio/beds/{name}.ogg", "mp3": f"/static/audio/beds/{name}.mp3"}
+        for ext, mimetype in (("ogg", "audio/ogg"), ("mp3", "audio/mpeg")):
+            served = client.get(sources[ext])
+            assert served.status_code == 200 and served.mimetype == mimetype and len(served.data) > 50_000
+            served.close()
 
 
 def test_both_routes_need_a_login(app, client):

@@ -1,13 +1,16 @@
 """The library in a real browser on a phone: search as you type, a practice being made becoming playable,
-favourite and delete through htmx; screenshots of the library and stats pages at phone and desktop widths."""
+favourite and delete through htmx; the filters folded behind "Filters and sorting", with and without
+JavaScript; screenshots of the library and stats pages at phone and desktop widths."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from app.models.types import utcnow
 from app.services import practice
@@ -100,4 +103,93 @@ def test_search_favourite_delete_and_a_practice_becoming_playable(
     page.screenshot(path=str(screenshot_dir / "stats-390.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=str(screenshot_dir / "stats-1280.png"), full_page=True)
+    browser_log.assert_clean()
+
+
+def _axe_problems(page: Page) -> list[str]:
+    """Serious or critical axe-core findings on the page as it is now."""
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        f"{v['id']}: {v['help']} -> {json.dumps([n['target'] for n in v['nodes']])}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def _fits(page: Page, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no horizontal scrolling
+
+
+def test_filters_fold_away_on_a_phone_and_work_without_javascript(
+    live_server: LiveServer,
+    page: Page,
+    browser_log: BrowserLog,
+    screenshot_dir,
+    axe_source: str,
+    new_context: Callable[..., BrowserContext],
+):
+    app = live_server.app
+    person = make_user(app)
+    for n in range(5):
+        make_item(app, person.id, title=f"Evening practice {n + 1}", minutes=5 + n, tags=("evening",))
+    make_item(app, person.id, title="Morning affirmations", content_type="affirmation", minutes=3, tags=("morning",))
+
+    page.context.add_init_script(script=axe_source)
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, person.email, person.password, lands_on="/library")
+    filters = page.locator("details.filter-more")
+    summary = filters.locator("summary")
+    cards = page.locator(".entry")
+    expect(summary).to_have_text("Filters and sorting")
+    assert filters.evaluate("d => d.open") is False
+    expect(page.get_by_label("Kind")).to_be_hidden()
+    expect(page.get_by_label("Search titles and scripts")).to_be_visible()  # the search box stays out
+    assert cards.first.bounding_box()["y"] < PHONE["height"] * 0.75  # results start on the first screen
+    _fits(page, PHONE["width"])
+    assert not _axe_problems(page)
+    page.screenshot(path=str(screenshot_dir / "library-filters-closed-390.png"), full_page=True)
+
+    # From the keyboard: the summary takes a visible focus ring and opens with Enter.
+    page.get_by_label("Search titles and scripts").click()
+    page.keyboard.press("Tab")
+    expect(summary).to_be_focused()
+    assert summary.evaluate("s => getComputedStyle(s).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert filters.evaluate("d => d.open") is True
+    page.get_by_label("Kind").select_option("affirmation")
+    expect(cards).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"type=affirmation"))
+    expect(page.locator("#filters-active")).to_have_text(", 1 active")  # the summary says so, also when closed
+    _fits(page, PHONE["width"])
+    assert not _axe_problems(page)
+    page.screenshot(path=str(screenshot_dir / "library-filters-open-390.png"), full_page=True)
+
+    page.reload()  # a page with a filter on opens with the filters shown
+    assert filters.evaluate("d => d.open") is True
+    expect(page.get_by_label("Kind")).to_have_value("affirmation")
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=str(screenshot_dir / "library-filters-open-1280.png"), full_page=True)
+    page.get_by_role("link", name="Clear filters").click()
+    expect(cards).to_have_count(6)
+    assert filters.evaluate("d => d.open") is False
+    expect(page.locator("#filters-active")).to_have_text("")
+    page.screenshot(path=str(screenshot_dir / "library-filters-closed-1280.png"), full_page=True)
+
+    # Without JavaScript: the disclosure is plain HTML and the form a plain GET.
+    plain = browser_log.watch(new_context(java_script_enabled=False, viewport=PHONE)).new_page()
+    log_in(plain, live_server, person.email, person.password, lands_on="/library")
+    plain_filters = plain.locator("details.filter-more")
+    assert plain_filters.evaluate("d => d.open") is False
+    plain.get_by_label("Search titles and scripts").fill("morning")
+    plain.get_by_label("Search titles and scripts").press("Enter")  # submits with the filters folded away
+    expect(plain).to_have_url(re.compile(r"/library\?q=morning"))
+    expect(plain.locator(".entry")).to_have_count(1)
+    assert plain_filters.evaluate("d => d.open") is False
+    plain.get_by_label("Search titles and scripts").fill("")
+    plain_filters.locator("summary").click()
+    plain.get_by_label("Sort by").select_option("title")
+    plain.get_by_role("button", name="Show").click()
+    expect(plain).to_have_url(re.compile(r"sort=title"))
+    assert plain_filters.evaluate("d => d.open") is True
+    expect(plain.locator(".entry-title").first).to_have_text("Evening practice 1")
     browser_log.assert_clean()

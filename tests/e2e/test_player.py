@@ -1,5 +1,7 @@
 """The player in a real browser: a real one-minute practice made by the worker, played, sped up,
-left half-way and resumed, finished with the feeling check, and the streak on the stats page."""
+left half-way and resumed, finished with the feeling check, and the streak on the stats page; the
+listener's settings remembered between visits; the background looping without a gap, in Ogg and
+in MP3."""
 
 from __future__ import annotations
 
@@ -18,6 +20,18 @@ from tests.generation_helpers import drain, request, seed_voices
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 AUDIO = "document.getElementById('voice')"
+BED = "document.getElementById('bed')"
+NEXT_BED = "document.getElementById('bed-next')"
+BEDS = f"[{BED}, {NEXT_BED}]"
+NO_STORAGE = """Object.defineProperty(window, "localStorage", {
+  configurable: true, get() { throw new DOMException("The operation is insecure.", "SecurityError"); },
+});"""
+NO_OGG = """(() => {
+  const canPlayType = HTMLMediaElement.prototype.canPlayType;
+  HTMLMediaElement.prototype.canPlayType = function (type) {
+    return /ogg/i.test(type) ? "" : canPlayType.call(this, type);
+  };
+})();"""
 
 
 def _time(page: Page) -> float:
@@ -75,7 +89,7 @@ def test_play_seek_leave_resume_and_finish(
     mute = page.get_by_role("button", name="Mute")
     mute.click()
     expect(mute).to_have_attribute("aria-pressed", "true")
-    assert page.evaluate(f"{AUDIO}.muted && document.getElementById('bed').muted")
+    assert page.evaluate(f"{AUDIO}.muted && {BEDS}.every(b => b.muted)")
     with page.expect_response(lambda r: r.url.endswith("/practice/events") and r.status == 201):
         play.click()
     expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible()
@@ -133,7 +147,7 @@ def test_play_seek_leave_resume_and_finish(
     page.get_by_role("slider", name="Position").fill(str(int(duration - 3)))
     expect(page.get_by_role("heading", name="How do you feel?")).to_be_visible(timeout=15_000)
     expect(play).to_be_visible()
-    assert page.evaluate("document.getElementById('bed').paused")  # the background stops with the voice
+    assert page.evaluate(f"{BEDS}.every(b => b.paused)")  # the background stops with the voice
     assert not _axe_problems(page)
     page.get_by_role("button", name="4 Good").click()
     expect(page.get_by_role("button", name="4 Good")).to_have_attribute("aria-pressed", "true")
@@ -153,4 +167,128 @@ def test_play_seek_leave_resume_and_finish(
     thanks.get_by_role("link", name="See your stats").click()
     expect(page).to_have_url(live_server("/library/stats"))
     expect(page.locator(".streak-badge")).to_contain_text(re.compile(r"1\s*day in a row"))
+    browser_log.assert_clean()
+
+
+def _ready_practice(live_server: LiveServer, page: Page, viewport: dict[str, int]) -> str:
+    """A one-minute practice made by the worker; its owner logged in on its player page."""
+    app = live_server.app
+    seed_voices(app)
+    person = make_user(app)
+    item_id = request(app, person.id)
+    drain(app)
+    page.set_viewport_size(viewport)
+    log_in(page, live_server, person.email, person.password, lands_on=f"/library/{item_id}")
+    return f"/library/{item_id}"
+
+
+def _sound(page: Page) -> dict:
+    return page.evaluate(
+        f"""(() => {{ const v = {AUDIO}, b = {BED};
+        return {{ rate: v.playbackRate, voice: v.volume, bed: b.volume, src: b.getAttribute("src"),
+                  playing: {BEDS}.some(e => !e.paused) || !v.paused }}; }})()"""
+    )
+
+
+def test_speed_background_and_volumes_are_remembered_in_this_browser(
+    live_server: LiveServer, page: Page, browser_log: BrowserLog, screenshot_dir
+):
+    _ready_practice(live_server, page, PHONE)
+    speed = page.get_by_role("button", name="1.25×")
+    ocean = page.get_by_role("button", name="Ocean swell")
+    none = page.get_by_role("button", name="None", exact=True)
+    bed_volume = page.get_by_label("Background volume")
+    voice_volume = page.get_by_label("Voice volume")
+    expect(page.get_by_role("button", name="1×")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Soft rain")).to_have_attribute("aria-pressed", "true")  # the item's bed
+
+    speed.click()
+    ocean.click()
+    bed_volume.fill("30")
+    voice_volume.fill("80")
+    remembered = json.loads(page.evaluate("localStorage.getItem('waqup.player')"))
+    assert remembered == {"speed": 1.25, "bed": "ocean", "bedVolume": 30, "voiceVolume": 80}
+
+    page.reload()
+    expect(speed).to_have_attribute("aria-pressed", "true")
+    expect(ocean).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Soft rain")).to_have_attribute("aria-pressed", "false")
+    expect(bed_volume).to_have_value("30")
+    expect(bed_volume).to_have_attribute("aria-valuetext", "30 %")
+    expect(voice_volume).to_have_value("80")
+    page.wait_for_function(f"() => {AUDIO}.readyState >= 1")
+    page.wait_for_timeout(300)
+    sound = _sound(page)
+    assert sound["rate"] == 1.25 and abs(sound["voice"] - 0.8) < 1e-6 and abs(sound["bed"] - 0.3) < 1e-6
+    assert sound["src"].endswith("/static/audio/beds/ocean.ogg") and not sound["playing"]  # restored, not playing
+    page.screenshot(path=str(screenshot_dir / "player-settings-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # Played, the restored settings are the ones heard.
+    page.get_by_role("button", name="Mute").click()
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function(f"() => !{BED}.paused && {BED}.currentTime > 0")
+    assert _sound(page)["rate"] == 1.25 and abs(_sound(page)["bed"] - 0.3) < 1e-6
+    page.get_by_role("button", name="Pause", exact=True).click()
+
+    # "None" is a choice too: remembered over the item's own bed.
+    none.click()
+    page.reload()
+    expect(none).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Soft rain")).to_have_attribute("aria-pressed", "false")
+    assert _sound(page)["src"] is None
+
+    # Without storage (private browsing, blocked site data) the player still works and remembers nothing.
+    page.context.add_init_script(script=NO_STORAGE)
+    page.reload()
+    expect(page.get_by_role("button", name="Soft rain")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="1×")).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="1.5×").click()
+    page.get_by_role("button", name="Forest air").click()
+    bed_volume.fill("70")
+    expect(page.get_by_role("button", name="Forest air")).to_have_attribute("aria-pressed", "true")
+    sound = _sound(page)
+    assert sound["rate"] == 1.5 and abs(sound["bed"] - 0.7) < 1e-6 and sound["src"].endswith("/forest.ogg")
+    browser_log.assert_clean()  # no uncaught error from the missing storage
+
+
+def _crosses_the_seam(page: Page, ext: str) -> None:
+    """The background's second element takes over near the loop's end, crossfading at equal power."""
+    page.wait_for_function(f"() => !{BED}.paused && {NEXT_BED}.readyState >= 2 && isFinite({BED}.duration)")
+    src, length = page.evaluate(f"[{BED}.src, {BED}.duration]")
+    assert src.endswith(f"/static/audio/beds/rain.{ext}") and abs(length - 60) < 0.05, (src, length)
+    page.evaluate(f"{BED}.currentTime = {BED}.duration - 2.6")
+    page.wait_for_function(f"() => {BEDS}.every(b => !b.paused && b.volume > 0.1)", timeout=5_000)
+    first, second = page.evaluate(f"{BEDS}.map(b => b.volume)")
+    assert abs(first**2 + second**2 - 0.25) < 0.005, (first, second)  # 50 % in all, through the fade
+    page.wait_for_function(f"() => {BED}.paused && !{NEXT_BED}.paused", timeout=6_000)
+    position, volume, next_src = page.evaluate(f"[{NEXT_BED}.currentTime, {NEXT_BED}.volume, {NEXT_BED}.src]")
+    assert position < 3 and volume == 0.5 and next_src == src  # the loop carries on from its start
+
+
+def test_the_background_loops_without_a_gap_in_ogg_and_in_mp3(
+    live_server: LiveServer, page: Page, browser_log: BrowserLog
+):
+    _ready_practice(live_server, page, DESKTOP)
+    page.get_by_role("button", name="Mute").click()
+    page.get_by_role("button", name="Play", exact=True).click()
+    _crosses_the_seam(page, "ogg")
+    page.get_by_role("button", name="Pause", exact=True).click()
+
+    # A format the browser says it can play but then cannot decode: the MP3 takes over.
+    broken = re.compile(r".*/static/audio/beds/\w+\.ogg$")
+    page.route(broken, lambda route: route.fulfill(status=200, body=b"OggS" + bytes(4000), content_type="audio/ogg"))
+    page.reload()
+    page.get_by_role("button", name="Mute").click()
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function(f"() => {BED}.src.endsWith('/rain.mp3') && !{BED}.paused && {BED}.currentTime > 0")
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.unroute(broken)
+
+    # A browser that cannot play Ogg Vorbis (Safari on iOS) gets the MP3 of the same loop.
+    page.context.add_init_script(script=NO_OGG)
+    page.reload()
+    page.get_by_role("button", name="Mute").click()
+    page.get_by_role("button", name="Play", exact=True).click()
+    _crosses_the_seam(page, "mp3")
     browser_log.assert_clean()

@@ -1,5 +1,9 @@
 // The player's sound levels: voice volume and mute, the looping background bed (its own volume,
 // faded out over the track's last seconds) and the sleep timer (fades everything out, then pauses).
+// The volumes and the bed are remembered in this browser; the practice's own bed is used until the
+// listener chooses one (none included).
+import { createBed } from "./player-bed.js";
+import { loadPrefs, percent, savePrefs } from "./player-prefs.js";
 
 export const FADE_SECONDS = 10;
 
@@ -17,14 +21,17 @@ function percentText(input) {
   return Number(input.value) / 100;
 }
 
-export function createSound(root, voice, bed, { duration, announce }) {
-  const bedsUrl = root.dataset.bedsUrl;
+export function createSound(root, voice, bedElements, { duration, announce }) {
+  const bed = createBed(...bedElements);
+  const prefs = loadPrefs();
   const voiceSlider = root.querySelector("#voice-volume");
   const bedSlider = root.querySelector("#bed-volume");
   const muteButton = root.querySelector('[data-action="mute"]');
   const bedButtons = Array.from(root.querySelectorAll("[data-bed]"));
   const sleepButtons = Array.from(root.querySelectorAll("[data-sleep]"));
   const sleepLeftText = root.querySelector("[data-sleep-left]");
+  if (percent(prefs.voiceVolume) !== null) voiceSlider.value = String(percent(prefs.voiceVolume));
+  if (percent(prefs.bedVolume) !== null) bedSlider.value = String(percent(prefs.bedVolume));
   let voiceLevel = percentText(voiceSlider);
   let bedLevel = percentText(bedSlider);
   let bedName = "none";
@@ -45,33 +52,26 @@ export function createSound(root, voice, bed, { duration, announce }) {
     const sleepFade = Math.min(1, sleepLeft() / FADE_SECONDS);
     const endFade = Math.min(1, trackLeft() / FADE_SECONDS);
     voice.volume = Math.max(0, Math.min(1, voiceLevel * sleepFade));
-    bed.volume = Math.max(0, Math.min(1, bedLevel * endFade * sleepFade));
+    bed.setLevel(Math.max(0, Math.min(1, bedLevel * endFade * sleepFade)));
   }
 
   function syncBed() {
-    if (bedName !== "none" && !voice.paused && !voice.ended) {
-      bed.play().catch(() => {});
-    } else if (!bed.paused) {
-      bed.pause();
-    }
+    if (bedName !== "none" && !voice.paused && !voice.ended) bed.play();
+    else bed.pause();
   }
 
   function chooseBed(name) {
     const button = bedButtons.find((b) => b.dataset.bed === name) || bedButtons[0];
     bedName = button.dataset.bed;
     press(bedButtons, button);
-    if (bedName === "none") {
-      bed.pause();
-      bed.removeAttribute("src");
-    } else {
-      bed.src = bedsUrl + bedName + ".ogg";
-    }
+    bed.choose(bedName === "none" ? null : button);
+    apply();
     syncBed();
   }
 
   function setMuted(muted) {
     voice.muted = muted;
-    bed.muted = muted;
+    bed.setMuted(muted);
     muteButton.setAttribute("aria-pressed", String(muted));
   }
 
@@ -113,17 +113,29 @@ export function createSound(root, voice, bed, { duration, announce }) {
     apply();
   }
 
-  voiceSlider.addEventListener("input", () => { voiceLevel = percentText(voiceSlider); apply(); });
-  bedSlider.addEventListener("input", () => { bedLevel = percentText(bedSlider); apply(); });
+  voiceSlider.addEventListener("input", () => {
+    voiceLevel = percentText(voiceSlider);
+    apply();
+    savePrefs({ voiceVolume: Number(voiceSlider.value) });
+  });
+  bedSlider.addEventListener("input", () => {
+    bedLevel = percentText(bedSlider);
+    apply();
+    savePrefs({ bedVolume: Number(bedSlider.value) });
+  });
   muteButton.addEventListener("click", () => setMuted(!voice.muted));
-  bedButtons.forEach((b) => b.addEventListener("click", () => chooseBed(b.dataset.bed)));
+  bedButtons.forEach((b) => b.addEventListener("click", () => {
+    chooseBed(b.dataset.bed);
+    savePrefs({ bed: bedName });
+  }));
   sleepButtons.forEach((b) => b.addEventListener("click", () => chooseSleep(b)));
   voice.addEventListener("play", syncBed);
   voice.addEventListener("pause", syncBed);
   voice.addEventListener("timeupdate", apply);
   voice.addEventListener("ended", () => { if (sleep && sleep.atEnd) stopSleep("The practice has ended; sleep timer off."); });
 
-  chooseBed(root.dataset.background);
+  const remembered = bedButtons.some((b) => b.dataset.bed === prefs.bed) ? prefs.bed : null;
+  chooseBed(remembered || root.dataset.background);
   apply();
   return { toggleMute: () => setMuted(!voice.muted), chooseBed };
 }

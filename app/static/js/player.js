@@ -1,8 +1,9 @@
 // The player page: custom controls over the native <audio> element, which plays on its own
 // (with its own controls) when this script does not run. No autoplay: playback starts on a click,
-// a key or a lock-screen control.
+// a key or a lock-screen control. The chosen speed is remembered in this browser (player-prefs.js).
 import { clock, createSound } from "./player-sound.js";
 import { createFeelingCheck, createReporter } from "./player-practice.js";
+import { loadPrefs, savePrefs } from "./player-prefs.js";
 
 const SKIP_SECONDS = 15;
 const RESUME_AT_LEAST = 5; // a resume point closer to the start is not worth offering
@@ -19,7 +20,7 @@ function spoken(seconds) {
 
 function start(root) {
   const voice = root.querySelector("#voice");
-  const bed = root.querySelector("#bed");
+  const beds = [root.querySelector("#bed"), root.querySelector("#bed-next")];
   const seek = root.querySelector("#seek");
   const toggleButton = root.querySelector('[data-action="toggle"]');
   const currentText = root.querySelector("[data-current]");
@@ -45,7 +46,7 @@ function start(root) {
   document.querySelectorAll("[data-plain]").forEach((el) => { el.hidden = true; });
   voice.controls = false;
 
-  const sound = createSound(root, voice, bed, { duration, announce });
+  const sound = createSound(root, voice, beds, { duration, announce });
   const reporter = createReporter(root, voice, { duration, onEnded: () => feeling.open() });
   const feeling = createFeelingCheck(document, reporter);
 
@@ -133,8 +134,10 @@ function start(root) {
     const button = event.target.closest("[data-action], [data-speed]");
     if (!button) return;
     const action = button.dataset.action;
-    if (button.dataset.speed) setSpeed(button);
-    else if (action === "toggle") toggle();
+    if (button.dataset.speed) {
+      setSpeed(button);
+      savePrefs({ speed: Number(button.dataset.speed) });
+    } else if (action === "toggle") toggle();
     else if (action === "back") seekTo(position() - SKIP_SECONDS);
     else if (action === "forward") seekTo(position() + SKIP_SECONDS);
     else if (action === "resume") play();
@@ -235,6 +238,8 @@ function start(root) {
     });
   }
 
+  const rememberedSpeed = speedButtons.find((b) => Number(b.dataset.speed) === Number(loadPrefs().speed));
+  if (rememberedSpeed) setSpeed(rememberedSpeed);
   showTime(0);
   showPlaying();
   refresh()
