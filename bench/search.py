@@ -112,6 +112,8 @@ def insert_catalog(app, packs: int, rng: np.random.Generator) -> None:  # type: 
             for start in range(0, len(rows), 2000):
                 db.session.execute(sa.insert(model), rows[start : start + 2000])
         db.session.commit()
+        db.session.execute(sa.text("ANALYZE"))  # planner statistics, as autovacuum would gather them
+        db.session.commit()
 
 
 def queries(count: int, rng: np.random.Generator) -> list:  # type: ignore[no-untyped-def]
