@@ -60,6 +60,10 @@ class RitualPack(db.Model):
     subscription_interval: Mapped[str | None] = mapped_column(sa.String(16))
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="draft")
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    archived_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The reason an admin gave when rejecting or taking the pack down; the creator sees it.
+    moderation_note: Mapped[str | None] = mapped_column(sa.Text)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
@@ -171,4 +175,104 @@ class CreatorTokenTransaction(db.Model):
     purchase_id: Mapped[uuid.UUID | None] = fk("purchases.id", ondelete="SET NULL", nullable=True)
     idempotency_key: Mapped[str] = mapped_column(sa.String(200), nullable=False, unique=True)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+REPORT_TARGETS = ("pack", "review")
+REPORT_REASONS = ("spam", "offensive", "misleading", "copyright", "other")
+REPORT_STATUSES = ("open", "dismissed", "actioned")
+PAYOUT_STATUSES = ("pending", "approved", "rejected")
+
+
+class PackReview(db.Model):
+    """A listener's rating (1–5) and optional words on a pack they hold and have played; one per user and pack."""
+
+    __tablename__ = "pack_reviews"
+    __table_args__ = (
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        sa.UniqueConstraint("pack_id", "user_id", name="uq_pack_reviews_pack_user"),
+        sa.Index("ix_pack_reviews_pack_created", "pack_id", "created_at"),
+        sa.Index("ix_pack_reviews_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    pack_id: Mapped[uuid.UUID] = fk("ritual_packs.id")
+    user_id: Mapped[uuid.UUID] = fk("users.id")
+    rating: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    hidden_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    hidden_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class Report(db.Model):
+    """Someone's report of a pack or a review, waiting in the moderation queue until an admin resolves it."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        enum_check("target_type", REPORT_TARGETS),
+        enum_check("reason", REPORT_REASONS),
+        enum_check("status", REPORT_STATUSES),
+        sa.CheckConstraint(
+            "(target_type = 'pack' AND pack_id IS NOT NULL AND review_id IS NULL)"
+            " OR (target_type = 'review' AND review_id IS NOT NULL)",
+            name="target_matches_type",
+        ),
+        sa.Index("ix_reports_status_created", "status", "created_at"),
+        sa.Index("ix_reports_reporter_created", "reporter_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    reporter_id: Mapped[uuid.UUID] = fk("users.id")
+    target_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    pack_id: Mapped[uuid.UUID | None] = fk("ritual_packs.id", nullable=True)
+    review_id: Mapped[uuid.UUID | None] = fk("pack_reviews.id", nullable=True)
+    reason: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    note: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="open")
+    resolution: Mapped[str | None] = mapped_column(sa.String(32))  # dismissed | review_hidden | pack_taken_down
+    resolved_by: Mapped[uuid.UUID | None] = fk("users.id", ondelete="SET NULL", nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class PayoutRequest(db.Model):
+    """A creator asking to be paid out tokens; an admin approves (debiting the ledger) or rejects it."""
+
+    __tablename__ = "payout_requests"
+    __table_args__ = (
+        enum_check("status", PAYOUT_STATUSES),
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.Index("ix_payout_requests_creator_created", "creator_id", "created_at"),
+        sa.Index("ix_payout_requests_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    creator_id: Mapped[uuid.UUID] = fk("users.id")
+    amount: Mapped[int] = mapped_column(sa.Integer, nullable=False)  # tokens (cents)
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="pending")
+    note: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+    decided_by: Mapped[uuid.UUID | None] = fk("users.id", ondelete="SET NULL", nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    token_transaction_id: Mapped[uuid.UUID | None] = fk(
+        "creator_token_transactions.id", ondelete="SET NULL", nullable=True
+    )
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class Notification(db.Model):
+    """A message to a user shown in their studio (a pack approved, rejected or taken down, a payout decided)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_user_created", "user_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[uuid.UUID] = fk("users.id")
+    kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    message: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    pack_id: Mapped[uuid.UUID | None] = fk("ritual_packs.id", ondelete="SET NULL", nullable=True)
+    read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()

@@ -31,6 +31,10 @@ EXPECTED_TABLES = {
     "generation_jobs",
     "library_entries",
     "creator_profiles",
+    "pack_reviews",
+    "reports",
+    "payout_requests",
+    "notifications",
 }
 
 

@@ -82,3 +82,30 @@ def test_deleting_a_user_removes_their_rows(app, db):
     db.session.commit()
     for model in (ContentItem, CreditTransaction):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.user_id == person.id)) == 0
+
+
+@pytest.mark.postgres
+def test_audit_rows_are_append_only(app, db):
+    """SECURITY.md 22: no update or delete of an audit row, except the actor's own deletion nulling actor_id."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.models import AuditLog
+    from app.services import audit
+
+    actor = db.session.get(User, make_user(app).id)
+    row = audit.record("role.grant", actor=actor, target_type="user", target_id=actor.id, after={"roles": ["admin"]})
+    db.session.commit()
+    row_id = row.id
+    for statement in (
+        sa.update(AuditLog).where(AuditLog.id == row_id).values(action="nothing.happened"),
+        sa.update(AuditLog).where(AuditLog.id == row_id).values(after={"roles": []}),
+        sa.delete(AuditLog).where(AuditLog.id == row_id),
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(statement)
+            db.session.commit()
+        db.session.rollback()
+    db.session.execute(sa.delete(User).where(User.id == actor.id))  # the actor leaves: the row stays
+    db.session.commit()
+    kept = db.session.get(AuditLog, row_id)
+    assert (kept.actor_id, kept.actor_email, kept.action) == (None, actor.email, "role.grant")
