@@ -25,9 +25,11 @@ from app.providers.tts.base import TTSEngine
 from app.services.levels import (
     LevelModel,
     LoudnessMeter,
+    clause_breaks,
     limit_peaks,
-    moving_average,
     search_gain,
+    stretch_clause_pauses,
+    trim_silence,
     true_peak_db,
     voice_gain,
 )
@@ -39,10 +41,13 @@ CHUNK_FRAMES = 65_536
 # LAME's VBR at about V2 (libsndfile's default is about V4): the coder's peak overshoot halves, to
 # about 1 dB, for files a fifth larger (about 36 kbit/s for this mono 22 kHz speech).
 MP3_QUALITY = {"bitrate_mode": "VARIABLE", "compression_level": 0.2}
-# Silence after each sentence, and extra silence stretched into each comma-length pause, by pace (s).
-# With Piper's length scales this puts speech at about 108 (slow), 118 (normal) and 129 (fast)
-# words a minute, counting the pause after each sentence.
-SENTENCE_GAP = {"slow": 0.85, "normal": 0.8, "fast": 0.7}
+# The narration's pace in words a minute, counting the breath after each sentence, by pace. A voice
+# reads some sentences faster than others (short words, few commas), so the breath after each
+# sentence is set to keep the narration so far at this pace, within a natural range (s).
+NARRATION_WPM = {"slow": 108, "normal": 114, "fast": 120}
+BREATH = {"slow": (0.6, 1.1, 2.0), "normal": (0.5, 1.0, 1.9), "fast": (0.4, 0.9, 1.8)}  # shortest, usual, longest
+BREATH_CATCH_UP = 0.3  # the share of what the earlier breaths missed that the next one makes up
+# Extra silence stretched into each pause the voice makes at a comma, colon or dash, by pace (s).
 CLAUSE_STRETCH = {"slow": 0.3, "normal": 0.2, "fast": 0.15}
 MIN_PAUSE = 3.0
 LEAD_IN = 1.5  # seconds before the first word (3 s when a bell rings first)
@@ -77,42 +82,6 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
 
 
-def trim_silence(samples: np.ndarray, sample_rate: int, threshold: float = 0.004, margin: float = 0.05) -> np.ndarray:
-    """Drop the quiet the voice model puts before and after a passage (keeping a short margin)."""
-    loud = np.flatnonzero(np.abs(samples) > threshold)
-    if loud.size == 0:
-        return samples[:0]
-    pad = int(margin * sample_rate)
-    return samples[max(0, loud[0] - pad) : min(len(samples), loud[-1] + pad)]
-
-
-def stretch_clause_pauses(samples: np.ndarray, sample_rate: int, extra: float, min_gap: float = 0.09) -> np.ndarray:
-    """Lengthen the short silences a voice leaves at commas, so phrases have room to land."""
-    if extra <= 0 or samples.size == 0:
-        return samples
-    window = int(0.01 * sample_rate)
-    rms = np.sqrt(np.maximum(moving_average(samples.astype(np.float64) ** 2, window), 0.0))  # no rounding below 0
-    quiet = rms < 0.01
-    edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
-    starts = edges[quiet[edges + 1]] + 1 if edges.size else np.array([], dtype=int)
-    ends = edges[~quiet[edges + 1]] + 1 if edges.size else np.array([], dtype=int)
-    cuts = []
-    for start in starts:
-        following = ends[ends > start]
-        if following.size and (following[0] - start) >= min_gap * sample_rate:
-            cuts.append((start + following[0]) // 2)
-    if not cuts:
-        return samples
-    gap = np.zeros(int(extra * sample_rate), dtype=samples.dtype)
-    pieces = []
-    previous = 0
-    for cut in cuts:
-        pieces.extend([samples[previous:cut], gap])
-        previous = cut
-    pieces.append(samples[previous:])
-    return np.concatenate(pieces)
-
-
 def bell(sample_rate: int, seconds: float = BELL_SECONDS, pitch: float = 432.0, level_db: float = -22.0) -> np.ndarray:
     """A soft singing-bowl tone: inharmonic partials with a slow exponential decay."""
     t = np.arange(int(seconds * sample_rate), dtype=np.float32) / sample_rate
@@ -145,7 +114,7 @@ def render(
     try:
         for done, segment in enumerate(segments, 1):
             for sentence in split_sentences(segment.text):
-                mixer.send(engine.synthesize(sentence, voice_id=voice_id, pace=pace))
+                mixer.send((sentence, engine.synthesize(sentence, voice_id=voice_id, pace=pace)))
             mixer.send(_END_OF_SEGMENT)
             if progress:
                 progress(done / len(segments))
@@ -172,10 +141,13 @@ class _Mixer(threading.Thread):
         self.ended = False
         self.error: BaseException | None = None
         self.track: Track | None = None
-        self.gap = int(SENTENCE_GAP.get(pace, SENTENCE_GAP["normal"]) * sample_rate)
+        self.wpm = NARRATION_WPM.get(pace, NARRATION_WPM["normal"])
+        self.breath_range = [int(s * sample_rate) for s in BREATH.get(pace, BREATH["normal"])]
+        self.words_said = self.spoken = self.sentences_said = 0  # words, samples and sentences voiced so far
+        self.breathed = 0  # samples of breath after them
         segments = [segment for section in script.sections for segment in section.segments]
         # For timing the pauses: each passage's length in characters (a close measure of its speaking
-        # time) and its number of sentences (each followed by a gap).
+        # time) and its number of sentences (each followed by a breath).
         self.chars = [len(segment.text) for segment in segments]
         self.sentences = [len(split_sentences(segment.text)) for segment in segments]
         self.planned = [segment.pause for segment in segments][:-1]  # the last gives way to the closing silence
@@ -243,19 +215,17 @@ class _Mixer(threading.Thread):
         cursor = int((BELL_LEAD_IN if self.bells else LEAD_IN) * sr)
         if self.bells:
             self.timeline.add(int(0.3 * sr), bell(sr))
-        sentences = index = 0
+        index = 0
         sections: list[dict] = []
         passages = self._passages(len(self.chars))
         clips = next(passages, [])
         for section in script.sections:
             section_start = cursor
             for _segment in section.segments:
-                for n, clip in enumerate(clips):
-                    cursor += self.gap if n else 0
+                for n, (clip, breath) in enumerate(clips):
                     self._place(cursor, clip)
-                    cursor += len(clip)
+                    cursor += len(clip) + (breath if n + 1 < len(clips) else 0)  # the last gives way to the pause
                     self.speech += len(clip)
-                    sentences += 1
                 upcoming = next(passages, None)
                 if upcoming is not None:
                     cursor += self._pause(index, cursor, upcoming)
@@ -270,8 +240,8 @@ class _Mixer(threading.Thread):
         if sections:
             sections[-1]["end"] = round(total / sr, 2)
         self.timeline.finish(total)
-        # Speaking time counts the pause after every sentence, as a narrator's pace does.
-        speech_seconds = (self.speech + sentences * self.gap) / sr
+        # Speaking time counts the breath after every sentence, as a narrator's pace does.
+        speech_seconds = (self.speech + self.breathed) / sr
         metrics = {
             "speech_wpm": round(script.words / (speech_seconds / 60), 1) if speech_seconds else 0.0,
             "total_silence_seconds": round((total - self.speech) / sr, 1),
@@ -282,28 +252,52 @@ class _Mixer(threading.Thread):
         }
         return Track(sr, total, sections, speech_seconds, script.words, metrics)
 
-    def _passages(self, count: int) -> Iterator[list[np.ndarray]]:
-        """Each passage's sentences once all are voiced: trimmed, commas stretched, empty ones dropped."""
+    def _passages(self, count: int) -> Iterator[list[tuple[np.ndarray, int]]]:
+        """Each passage's sentences once all are voiced: trimmed, commas stretched, empty ones dropped,
+        each with the breath that follows it."""
         stretch = CLAUSE_STRETCH.get(self.pace, CLAUSE_STRETCH["normal"])
         for _ in range(count):
             clips = []
-            while (voiced := self._receive()) is not _END_OF_SEGMENT:
-                clip = stretch_clause_pauses(trim_silence(voiced, self.rate), self.rate, stretch)  # type: ignore[arg-type]
+            while (item := self._receive()) is not _END_OF_SEGMENT:
+                sentence, voiced = item  # type: ignore[misc]
+                clip = trim_silence(voiced, self.rate)
+                clip = stretch_clause_pauses(clip, self.rate, stretch, clause_breaks(sentence))
                 if clip.size:
-                    clips.append(clip)
+                    clips.append((clip, self._breath(len(sentence.split()), len(clip))))
             yield clips
 
-    def _pause(self, index: int, cursor: int, upcoming: list[np.ndarray]) -> int:
+    def _breath(self, words: int, samples: int) -> int:
+        """The breath after a sentence (samples), keeping the narration so far at the pace's words a minute.
+
+        It is the even breath that would put every sentence so far at that pace (weighed with one
+        usual breath, so the first sentences alone do not decide it), plus a share of what the
+        breaths before it fell short or over, held inside the natural range.
+        """
+        low, usual, high = self.breath_range
+        self.words_said, self.spoken, self.sentences_said = (
+            self.words_said + words,
+            self.spoken + samples,
+            self.sentences_said + 1,
+        )
+        n = self.sentences_said
+        even = (self.words_said * 60 / self.wpm * self.rate - self.spoken + usual) / (n + 1)
+        breath = int(min(max(even + BREATH_CATCH_UP * ((n - 1) * even - self.breathed), low), high))
+        self.breathed += breath
+        return breath
+
+    def _pause(self, index: int, cursor: int, upcoming: list[tuple[np.ndarray, int]]) -> int:
         """The pause after passage `index`, scaled so that the track ends on time.
 
-        The next passage is already voiced; the speech after it is estimated from the speaking time
-        per character so far. Each pause corrects the estimates made before it, and the last is exact.
+        The next passage is already voiced, with its breaths; the speech after it is estimated from
+        the speaking time per character so far, and its breaths from the breaths so far. Each pause
+        corrects the estimates made before it, and the last is exact.
         """
         sr, ahead = self.rate, index + 2
-        voiced = sum(len(clip) for clip in upcoming)
+        voiced = sum(len(clip) for clip, _ in upcoming)
+        laid = voiced + sum(breath for _, breath in upcoming[:-1])  # the next passage as it will be laid
         per_char = (self.speech + voiced) / max(sum(self.chars[:ahead]), 1)
-        gaps = max(len(upcoming) - 1, 0) + sum(max(n - 1, 0) for n in self.sentences[ahead:])
-        later = voiced + per_char * sum(self.chars[ahead:]) + gaps * self.gap
+        breaths = sum(max(n - 1, 0) for n in self.sentences[ahead:]) * self.breathed / max(self.sentences_said, 1)
+        later = laid + per_char * sum(self.chars[ahead:]) + breaths
         planned = sum(self.planned[index:])
         left = self.target - (cursor + later) / sr - self.script.closing_silence
         scale = min(max(left / planned, 0.5), 2.5) if planned else 1.0  # natural even when the voice runs long

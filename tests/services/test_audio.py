@@ -157,12 +157,58 @@ def test_slower_pace_means_longer_sentence_pauses(tmp_path):
     assert slow.metrics["speech_wpm"] < fast.metrics["speech_wpm"]
 
 
+def _tone(seconds: float) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (0.5 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+
+
+def _quiet(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * RATE), np.float32)
+
+
 def test_clause_pauses_are_stretched():
-    t = np.arange(int(0.5 * RATE)) / RATE
-    tone = (0.5 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
-    phrase = np.concatenate([tone, np.zeros(int(0.15 * RATE), np.float32), tone])
-    stretched = audio.stretch_clause_pauses(phrase, RATE, 0.3)
+    phrase = np.concatenate([_tone(0.5), _quiet(0.35), _tone(0.5)])
+    stretched = audio.stretch_clause_pauses(phrase, RATE, 0.3, breaks=1)
     assert len(stretched) == len(phrase) + int(0.3 * RATE)
+    assert audio.clause_breaks("Inhale, and let it go.") == 1
+    assert audio.clause_breaks("Silently, tell yourself: I can rest — now.") == 3
+    assert audio.clause_breaks("Let your shoulders drop away from your ears.") == 0
+
+
+def test_only_the_pauses_at_clause_breaks_are_stretched():
+    # A comma's pause, and the brief quiet a voice leaves between words and before stops.
+    sentence = [_tone(0.4), _quiet(0.12), _tone(0.3), _quiet(0.4), _tone(0.3), _quiet(0.18), _tone(0.4)]
+    sentence = np.concatenate(sentence)
+    assert len(audio.stretch_clause_pauses(sentence, RATE, 0.3, breaks=0)) == len(sentence)
+    stretched = audio.stretch_clause_pauses(sentence, RATE, 0.3, breaks=1)
+    assert len(stretched) == len(sentence) + int(0.3 * RATE)
+    runs = _silent_runs(stretched, minimum=0.05)
+    assert runs == pytest.approx([0.12, 0.7, 0.18], abs=0.02)
+    # No pause where the voice made none, even if the text has more commas than the voice paused at.
+    assert len(audio.stretch_clause_pauses(sentence, RATE, 0.3, breaks=3)) == len(sentence) + int(0.3 * RATE)
+
+
+class UnevenVoice(ToneVoice):
+    """Reads some sentences briskly and lingers on others, as a real voice does."""
+
+    def synthesize(self, text: str, *, voice_id: str, pace: str) -> np.ndarray:
+        self.calls.append(text)
+        per_word = 0.28 if len(self.calls) % 3 else 0.5
+        return _tone(per_word * len(text.split()))
+
+
+@pytest.mark.parametrize("pace", ["slow", "normal", "fast"])
+def test_the_breaths_between_sentences_keep_the_narration_at_its_pace(tmp_path, pace):
+    lines = [
+        "Settle in. Let your shoulders soften and your hands rest. Breathe.",
+        "Notice the weight of your body on the floor beneath you. Let it be held. Rest here.",
+    ]
+    script = Script(
+        "Pace", [Section(f"part {n}", [Segment(lines[n % 2], 5.0), Segment(lines[(n + 1) % 2], 6.0)]) for n in range(3)]
+    )
+    track = _render(tmp_path / f"{pace}.mp3", script, UnevenVoice(), pace=pace, target_seconds=120)
+    assert track.metrics["speech_wpm"] == pytest.approx(audio.NARRATION_WPM[pace], rel=0.03)
+    assert abs(track.duration - 120) < 0.1  # the pauses still count the breaths exactly
 
 
 def test_the_encoder_is_fed_in_bounded_chunks(tmp_path, monkeypatch):

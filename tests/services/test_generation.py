@@ -12,9 +12,12 @@ import sqlalchemy as sa
 from rq.job import Job
 
 from app.models import ContentItem, CreditTransaction, GenerationJob, User
+from app.providers.llm.composer import EmbeddedComposer
 from app.providers.storage import get_storage
-from app.services import ServiceError, generation
+from app.providers.tts.piper_engine import JOE_VOICE_ID, PiperEngine
+from app.services import ServiceError, audio, generation
 from app.services.credits import InsufficientCredits
+from app.services.practice_spec import PracticeSpec
 from app.tasks import queue_connection
 from tests.factories import make_user
 from tests.fakes import FakeProvider, Reply
@@ -119,6 +122,29 @@ def test_the_job_makes_a_playable_practice(app, db):
         local = storage.path(item.audio_url)
     info = sf.info(str(local))
     assert abs(info.duration - item.audio_duration) < 0.3
+
+
+# Seeds (as the job derives them from an item id) whose one-minute scripts read slowest (short
+# sentences, many commas: under 100 words a minute when every quiet moment in a sentence was
+# stretched) and fastest (long sentences, few commas).
+PACE_SEEDS = [1709019966, 144955321, 241702226, 2778970094, 2954866908, 437680215]
+
+
+@pytest.mark.parametrize("seed", PACE_SEEDS)
+def test_the_narration_keeps_its_pace_whatever_the_script(tmp_path, seed):
+    spec = PracticeSpec.from_dict(SPEC)
+    script = EmbeddedComposer().write(spec, seed=seed)  # as the job writes and voices it
+    track = audio.render(
+        script,
+        PiperEngine(),
+        tmp_path / "practice.mp3",
+        voice_id=JOE_VOICE_ID,
+        pace=spec.pace,
+        target_seconds=spec.duration_seconds,
+        with_bells=True,
+    )
+    assert 100 <= track.metrics["speech_wpm"] <= 130
+    assert abs(track.duration - 60) < 0.5
 
 
 def test_running_a_finished_job_again_changes_nothing(app, db):
