@@ -283,6 +283,17 @@ def pack_changed(pack_id: uuid.UUID) -> None:
     invalidate_search()
 
 
+def item_changed(item_id: uuid.UUID) -> None:
+    """A pack item's new version (its length, depth) changes the published packs that hold it."""
+    pack_ids = db.session.scalars(
+        sa.select(PackItem.pack_id)
+        .join(RitualPack, RitualPack.id == PackItem.pack_id)
+        .where(PackItem.content_item_id == item_id, RitualPack.status == "published")
+    ).all()
+    for pack_id in pack_ids:
+        pack_changed(pack_id)
+
+
 def invalidate_search() -> None:
     """Every cached search result goes stale at once (the generation is part of each entry)."""
     get_redis().incr(SEARCH_GENERATION_KEY)

@@ -20,7 +20,7 @@ from app.providers.llm.remote import TransientWriterError
 from app.providers.storage import audio_key, get_storage
 from app.providers.tts import TransientTTSError, get_engine
 from app.redis_client import get_redis
-from app.services import audio, generation
+from app.services import audio, catalog, generation
 from app.services.beds import choose_bed
 from app.services.cache_keys import ritual_metadata_key
 from app.services.practice_meta import assign_depth, assign_tags
@@ -145,6 +145,7 @@ def _produce(job: GenerationJob, item: ContentItem) -> None:
     generation.link_conversation(job)
     db.session.commit()
     get_redis().delete(ritual_metadata_key(item.id))
+    catalog.item_changed(item.id)  # a new length for the published packs that hold it
     log.info(
         "generation %s ready: %.1f s of audio in %.1f s",
         job.rq_job_id,

@@ -174,3 +174,19 @@ def test_the_reindex_command_reports_what_it_indexed(app, db):
     assert result.exit_code == 0, result.output
     assert "Indexed 2 published packs" in result.output
     assert _search(text="gratitude").total == 2
+
+
+def test_a_new_version_of_an_item_updates_the_packs_that_hold_it(app, db):
+    from app.models import ContentItem
+    from tests.marketplace_helpers import pack_item_ids
+
+    creator = make_creator(app)
+    pack_id = publish_pack(app, creator, title="Evening Calm", items=(("guided_meditation", 10), ("ritual", 5)))
+    assert _search(text="evening").cards[0].minutes == 15
+    item = db.session.get(ContentItem, pack_item_ids(app, pack_id)[0])
+    item.audio_duration = 20 * 60  # what a regenerated, slower version leaves
+    db.session.commit()
+    catalog.item_changed(item.id)
+    fresh = _search(text="evening")
+    assert not fresh.cached and fresh.cards[0].minutes == 25
+    assert _search(max_minutes=20).total == 0  # the index has the new total too
