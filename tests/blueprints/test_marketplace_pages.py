@@ -165,3 +165,14 @@ def test_pack_text_is_inert(app, client, title):
     for html in pages:
         text = html.decode()
         assert title not in text and "&lt;" in text
+
+
+def test_results_come_in_pages_of_twelve_with_plain_links(app, client):
+    creator = make_creator(app)
+    for n in range(13):
+        publish_pack(app, creator, title=f"Morning Practice {n}", tags=("morning",), items=(("ritual", 2),))
+    first = client.get("/marketplace?tag=morning").data.decode()
+    assert first.count('class="pack-card card"') == 12 and "Page 1 of 2" in first
+    assert 'href="/marketplace?page=2&amp;tag=morning"' in first
+    second = client.get("/marketplace?page=2&tag=morning", headers=HTMX).data.decode()
+    assert second.count('class="pack-card card"') == 1 and "Previous" in second and "Next" not in second
