@@ -33,6 +33,8 @@ def search_key(query_hash: str) -> str:
 # Counters for the metrics page (not caches: no TTL, never invalidated).
 RITUAL_METADATA_LOOKUPS_KEY = "metrics:ritual_metadata:lookups"  # hits are lookups - misses
 RITUAL_METADATA_MISSES_KEY = "metrics:ritual_metadata:misses"
+SEARCH_LOOKUPS_KEY = "metrics:search:lookups"  # cached-search hits are lookups - misses (admin dashboard)
+SEARCH_MISSES_KEY = "metrics:search:misses"
 
 # Bumped by every change to a published pack: a cached search made under an older generation is
 # never served, even one filled by a search that raced the change.

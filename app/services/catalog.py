@@ -21,6 +21,7 @@ from app.models import ContentItem, CreatorProfile, Entitlement, PackItem, Ritua
 from app.models.types import as_utc, utcnow
 from app.providers.search import PackDocument, get_search
 from app.redis_client import get_redis
+from app.services import reviews
 from app.services.cache_keys import SEARCH_GENERATION_KEY
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class PackCard:
     content_types: list[str] = field(default_factory=list)
     depths: list[str] = field(default_factory=list)
     popularity: int = 0
+    rating: float | None = None  # average of the visible reviews
+    review_count: int = 0
 
     @property
     def price_label(self) -> str:
@@ -114,6 +117,8 @@ class PackCard:
             "content_types": list(self.content_types),
             "depths": list(self.depths),
             "popularity": self.popularity,
+            "rating": self.rating,
+            "review_count": self.review_count,
             "published_at": as_utc(self.published_at).isoformat() if self.published_at else None,
         }
 
@@ -191,6 +196,7 @@ def _cards(where: sa.ColumnElement[bool]) -> list[PackCard]:
     rows = _pack_rows(where)
     ids = [pack.id for pack in rows]
     totals, popular = _aggregates(ids), _popularity(ids)
+    ratings = reviews.summary(ids)
     cards = []
     for pack in rows:
         agg = totals.get(pack.id) or {"count": 0, "seconds": 0.0, "types": set(), "depths": set()}
@@ -214,6 +220,8 @@ def _cards(where: sa.ColumnElement[bool]) -> list[PackCard]:
                 content_types=sorted(agg["types"]),
                 depths=sorted(agg["depths"]),
                 popularity=popular.get(pack.id, 0),
+                rating=ratings.get(pack.id, (None, 0))[0],
+                review_count=ratings.get(pack.id, (None, 0))[1],
             )
         )
     return cards

@@ -20,7 +20,13 @@ from app.models.marketplace import PRICE_TYPES
 from app.providers.search import SORTS, SearchQuery, get_search
 from app.redis_client import get_redis
 from app.services import ServiceError
-from app.services.cache_keys import SEARCH_GENERATION_KEY, SEARCH_TTL, search_key
+from app.services.cache_keys import (
+    SEARCH_GENERATION_KEY,
+    SEARCH_LOOKUPS_KEY,
+    SEARCH_MISSES_KEY,
+    SEARCH_TTL,
+    search_key,
+)
 from app.services.catalog import PackCard, cards
 
 log = logging.getLogger(__name__)
@@ -126,7 +132,8 @@ def search_ids(query: SearchQuery) -> tuple[list[str], int, str | None, bool]:
     pipe = redis.pipeline(transaction=False)
     pipe.get(SEARCH_GENERATION_KEY)
     pipe.get(key)
-    generation, cached = pipe.execute()
+    pipe.incr(SEARCH_LOOKUPS_KEY)  # the admin dashboard's hit rate
+    generation, cached, _ = pipe.execute()
     generation = int(generation or 0)
     if cached is not None:
         entry = json.loads(cached)
@@ -134,7 +141,10 @@ def search_ids(query: SearchQuery) -> tuple[list[str], int, str | None, bool]:
             return entry["ids"], entry["total"], entry.get("suggestion"), True
     result = get_search().search(_normalised(query))
     entry = {"g": generation, "ids": result.ids, "total": result.total, "suggestion": result.suggestion}
-    redis.set(key, json.dumps(entry), ex=SEARCH_TTL)
+    fill = redis.pipeline(transaction=False)
+    fill.set(key, json.dumps(entry), ex=SEARCH_TTL)
+    fill.incr(SEARCH_MISSES_KEY)
+    fill.execute()
     return result.ids, result.total, result.suggestion, False
 
 

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.htmx import is_htmx_request, render
 from app.models import Voice
 from app.permissions import login_required
-from app.services import ServiceError, accounts, checkout, credits
+from app.services import ServiceError, accounts, checkout, creators, credits
 
 
 def _preferences_form() -> PreferencesForm:
@@ -106,3 +106,34 @@ def _go(url: str) -> Response:
         response.headers["HX-Redirect"] = url
         return response
     return redirect(url, code=303)
+
+
+# --- Becoming a creator -------------------------------------------------------------------------
+
+
+@bp.route("/creator", methods=["GET", "POST"])
+@login_required
+def become_creator() -> Response:
+    """The creator terms; accepting them grants the creator role and a profile, then opens the studio."""
+    user = current_user._get_current_object()
+    if user.has_role("creator") and creators.accepted_terms(user.id):
+        return redirect(url_for("studio.index"))
+    error = None
+    default_name = creators.default_display_name(user.email)
+    if request.method == "POST":
+        if request.form.get("accept_terms") != "yes":
+            error = "Tick “I accept the creator terms” to become a creator."
+        else:
+            try:
+                creators.become_creator(user, display_name=request.form.get("display_name") or default_name)
+            except ServiceError as exc:
+                error = exc.message
+            else:
+                flash("Welcome to the studio. Start your first pack here.", "success")
+                return redirect(url_for("studio.index"), 303)
+    return render(
+        "account/become_creator.html",
+        status=422 if error else 200,
+        creator_error=error,
+        display_name=request.form.get("display_name", default_name),
+    )

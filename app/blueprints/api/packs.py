@@ -40,6 +40,8 @@ PACK = {
         "content_types": {"type": "array", "items": {"enum": list(CONTENT_TYPES)}},
         "depths": {"type": "array", "items": {"enum": list(DEPTHS)}},
         "popularity": {"type": "integer", "description": "listeners who hold it"},
+        "rating": {"type": ["number", "null"], "description": "average of the visible reviews, 1–5; null without any"},
+        "review_count": {"type": "integer", "description": "visible reviews"},
         "published_at": {"type": ["string", "null"], "format": "date-time"},
     },
 }
