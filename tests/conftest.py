@@ -137,10 +137,13 @@ def _clean_slate(request: pytest.FixtureRequest, database_url: str, redis_url: s
     engine = sa.create_engine(database_url)
     tables = _db.metadata.sorted_tables
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
+        # DELETE, not TRUNCATE: on a handful of rows it takes about 1 ms where TRUNCATE takes about 45.
+        # The audit log refuses DELETE on PostgreSQL (append-only), so it is truncated, when it has rows.
+        audit = _db.metadata.tables["audit_log"]
+        if engine.dialect.name == "postgresql" and conn.execute(sa.select(sa.exists().select_from(audit))).scalar():
+            conn.execute(sa.text("TRUNCATE audit_log"))
+        for table in reversed(tables):
+            if not (table is audit and engine.dialect.name == "postgresql"):
                 conn.execute(table.delete())
     engine.dispose()
     redis.Redis.from_url(redis_url).flushdb()
