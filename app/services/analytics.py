@@ -6,7 +6,9 @@
   were refunded (minor units);
 - plays and completion rate: practice events on the pack's items by listeners entitled to the
   pack (the creator's own plays are not counted), completion = events with `completed_at` / events;
-- ratings: average and count of the visible reviews (all time).
+- ratings: average and count of the visible reviews (all time);
+- tokens earned: the creator's token rewards minus their reversals on the day they were written
+  (all of them on the overview; a pack's own through the purchase they came from).
 
 A creator sees only their own packs: another creator's pack is NotFound (SECURITY.md 9).
 """
@@ -22,12 +24,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ContentItem, Entitlement, PackItem, PracticeEvent, Purchase, RitualPack
+from app.models import ContentItem, CreatorTokenTransaction, Entitlement, PackItem, PracticeEvent, Purchase, RitualPack
 from app.models.types import as_utc, utcnow
 from app.services import NotFound, ServiceError, creator_tokens, payouts, reviews
 
 PERIODS = (30, 90)
 BUYER_SOURCES = ("free", "purchase", "subscription")
+EARNING_TYPES = ("reward", "reversal")  # a reversal's amount is negative: their sum is what was earned
 
 
 def _rate(done: int, total: int) -> float | None:
@@ -41,6 +44,7 @@ class DayPoint:
     revenue: int = 0
     plays: int = 0
     completions: int = 0
+    tokens: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +53,7 @@ class DayPoint:
             "revenue": self.revenue,
             "plays": self.plays,
             "completions": self.completions,
+            "tokens": self.tokens,
         }
 
 
@@ -59,6 +64,7 @@ class Totals:
     revenue: int = 0
     plays: int = 0
     completions: int = 0
+    tokens: int = 0
     rating: float | None = None
     review_count: int = 0
 
@@ -74,6 +80,7 @@ class Totals:
             "plays": self.plays,
             "completions": self.completions,
             "completion_rate": self.completion_rate,
+            "tokens": self.tokens,
             "rating": self.rating,
             "review_count": self.review_count,
         }
@@ -271,11 +278,35 @@ def _plays(ids: list[uuid.UUID], since: datetime) -> list[tuple[uuid.UUID, uuid.
     return [(pack_id, item_id, _as_date(when), n, done) for pack_id, item_id, when, n, done in rows]
 
 
+def _tokens(creator_id: uuid.UUID, since: datetime) -> list[tuple[uuid.UUID | None, date, int]]:
+    """(pack of the purchase or None, day, tokens) earned by the creator: rewards minus reversals."""
+    day = _day(CreatorTokenTransaction.created_at)
+    rows = db.session.execute(
+        sa.select(Purchase.pack_id, day, sa.func.sum(CreatorTokenTransaction.amount))
+        .select_from(CreatorTokenTransaction)
+        .outerjoin(Purchase, Purchase.id == CreatorTokenTransaction.purchase_id)
+        .where(
+            CreatorTokenTransaction.creator_id == creator_id,
+            CreatorTokenTransaction.transaction_type.in_(EARNING_TYPES),
+            CreatorTokenTransaction.created_at >= since,
+        )
+        .group_by(Purchase.pack_id, day)
+    )
+    return [(pack_id, _as_date(when), int(amount)) for pack_id, when, amount in rows]
+
+
 def _series(start: date, end: date) -> dict[date, DayPoint]:
     return {start + timedelta(days=n): DayPoint(start + timedelta(days=n)) for n in range((end - start).days + 1)}
 
 
-def _stats(packs: list[RitualPack], days: int) -> tuple[list[PackStats], dict[date, DayPoint], dict, date, date]:
+def _bump(target: Totals | DayPoint, **values: int) -> None:
+    for name, value in values.items():
+        setattr(target, name, getattr(target, name) + value)
+
+
+def _stats(
+    creator_id: uuid.UUID, packs: list[RitualPack], days: int
+) -> tuple[list[PackStats], dict[date, DayPoint], dict, date, date]:
     """Per pack stats and the creator-wide series for the period, in a handful of set-based queries."""
     start, end, since = _period(days)
     ids = [pack.id for pack in packs]
@@ -284,28 +315,29 @@ def _stats(packs: list[RitualPack], days: int) -> tuple[list[PackStats], dict[da
     per_pack = {pack.id: (Totals(), _series(start, end)) for pack in packs}
     overall = _series(start, end)
     item_counts: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(pack_id: uuid.UUID, day: date, **values: int) -> None:
+        totals, series = per_pack[pack_id]
+        _bump(totals, **values)
+        for points in (series, overall):
+            if day in points:
+                _bump(points[day], **values)
+
     for pack_id, day, count in _new_buyers(ids, since) if ids else []:
-        totals, series = per_pack[pack_id]
-        totals.new_buyers += count
-        for points in (series, overall):
-            if day in points:
-                points[day].new_buyers += count
+        add(pack_id, day, new_buyers=count)
     for pack_id, day, amount in _revenue(ids, since) if ids else []:
-        totals, series = per_pack[pack_id]
-        totals.revenue += amount
-        for points in (series, overall):
-            if day in points:
-                points[day].revenue += amount
+        add(pack_id, day, revenue=amount)
     for pack_id, item_id, day, count, done in _plays(ids, since) if ids else []:
-        totals, series = per_pack[pack_id]
-        totals.plays += count
-        totals.completions += done
+        add(pack_id, day, plays=count, completions=done)
         item_counts[item_id][0] += count
         item_counts[item_id][1] += done
-        for points in (series, overall):
-            if day in points:
-                points[day].plays += count
-                points[day].completions += done
+    for pack_id, day, earned in _tokens(creator_id, since):
+        if day not in overall:
+            continue
+        _bump(overall[day], tokens=earned)  # every token the creator earned, whichever pack (or none) it came from
+        if pack_id in per_pack:
+            _bump(per_pack[pack_id][0], tokens=earned)
+            _bump(per_pack[pack_id][1][day], tokens=earned)
     stats = []
     for pack in packs:
         totals, series = per_pack[pack.id]
@@ -324,20 +356,18 @@ def creator_overview(creator_id: uuid.UUID, days: int = 30) -> Overview:
             .order_by(RitualPack.created_at.desc(), RitualPack.id)
         )
     )
-    stats, overall, _items, start, end = _stats(packs, days)
+    stats, overall, _items, start, end = _stats(creator_id, packs, days)
     totals = Totals()
     rated = 0.0
     for pack in stats:
         t = pack.totals
-        totals.buyers += t.buyers
-        totals.new_buyers += t.new_buyers
-        totals.revenue += t.revenue
-        totals.plays += t.plays
-        totals.completions += t.completions
+        _bump(totals, buyers=t.buyers, new_buyers=t.new_buyers, revenue=t.revenue, plays=t.plays)
+        _bump(totals, completions=t.completions)
         if t.rating is not None:
             rated += t.rating * t.review_count
             totals.review_count += t.review_count
     totals.rating = round(rated / totals.review_count, 1) if totals.review_count else None
+    totals.tokens = sum(point.tokens for point in overall.values())
     return Overview(
         days=days,
         start=start,
@@ -356,7 +386,7 @@ def pack_analytics(creator_id: uuid.UUID, pack_id: uuid.UUID, days: int = 30) ->
     if pack is None:
         # SECURITY.md 9: tests/blueprints/test_analytics_pages.py::test_another_creators_pack_is_not_found
         raise NotFound("No such pack.")
-    stats, _overall, item_counts, _start, _end = _stats([pack], days)
+    stats, _overall, item_counts, _start, _end = _stats(creator_id, [pack], days)
     result = stats[0]
     rows = db.session.execute(
         sa.select(ContentItem.id, ContentItem.title, ContentItem.content_type)

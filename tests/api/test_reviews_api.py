@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 
 from app.extensions import db
-from app.models import PackReview, Report, User
-from app.services import reviews
+from app.models import PackReview, Purchase, Report, User
+from app.services import creator_tokens, reviews
 from tests.api.helpers import API, assert_error
 from tests.conftest import bearer
 from tests.factories import make_user
@@ -133,3 +133,28 @@ def test_studio_analytics_is_for_creators(app, client):
     assert answer.json["days"] == 90 and len(answer.json["series"]) == 90
     assert [p["title"] for p in answer.json["packs"]] == ["Evening"]
     assert_error(client.get(f"{url}?days=45", headers=headers), 422, code="invalid")
+
+
+def test_studio_analytics_carries_the_tokens_earned(app, client):
+    creator = make_creator(app)
+    pack = publish_pack(app, creator, title="Evening")
+    with app.app_context():
+        sale = Purchase(user_id=make_user(app).id, pack_id=pack, kind="pack", status="paid", amount=999)
+        db.session.add(sale)
+        db.session.flush()
+        creator_tokens.reward(creator, 699, idempotency_key="reward:api", purchase_id=sale.id)
+        creator_tokens.reverse(creator, 99, idempotency_key="reversal:api", purchase_id=sale.id)
+        db.session.commit()
+    answer = client.get(f"{API}/studio/analytics", headers=bearer(client, _email(app, creator)))
+    assert answer.status_code == 200
+    validator = _schema(client, "/studio/analytics", "get", 200)
+    validator.validate(answer.json)
+    schema = validator.schema
+    assert schema["properties"]["series"]["items"]["properties"]["tokens"] == {
+        "type": "integer",
+        "description": "creator tokens earned that UTC day",
+    }
+    assert schema["properties"]["totals"]["properties"]["tokens"]["type"] == "integer"
+    body = answer.json
+    assert body["series"][-1]["tokens"] == 600 and sum(point["tokens"] for point in body["series"]) == 600
+    assert body["totals"]["tokens"] == 600 and body["packs"][0]["tokens"] == 600

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import time_machine
 
 from app.extensions import db
-from app.models import Entitlement, PayoutRequest, User
+from app.models import Entitlement, PayoutRequest, Purchase, User
 from app.services import creator_tokens
 from tests.conftest import form_token
 from tests.factories import make_user
@@ -86,11 +86,11 @@ def test_the_overview_shows_totals_charts_and_packs(app, client, auth, studio):
     assert "Last 30 days" in html and 'aria-current="page">Last 30 days' in html
     assert "50 %" in html and "of plays finished (1)" in html
     assert "$12.34" in html and "Calm mornings" in html
-    assert html.count('class="chart-col"') == 90  # three charts of 30 days
+    assert html.count('class="chart-col"') == 120  # four charts of 30 days
     assert "Show the last 30 days as a table" in html and "Plays per day, the last 30 days" in html
     assert re.search(r"lvl-20", html)
     ninety = client.get("/studio/analytics?days=90").data.decode()
-    assert ninety.count('class="chart-col"') == 270 and "chart-dense" in ninety
+    assert ninety.count('class="chart-col"') == 360 and "chart-dense" in ninety
     bad = client.get("/studio/analytics?days=45")
     assert bad.status_code == 400 and "30 or 90 days" in bad.data.decode()
 
@@ -121,6 +121,37 @@ def test_a_frozen_day_puts_each_play_in_its_bar(app, client, auth, studio):
         html = client.get("/studio/analytics").data.decode()
     assert "Sat 14 Mar: 1 play<" in html and "Sun 15 Mar: 1 new buyer<" in html and "Fri 13 Mar: 0 plays" in html
     assert "14 Feb" in html and "15 Mar" in html  # the axis runs over the 30 days
+
+
+def test_tokens_earned_per_day_have_a_chart_and_a_table_column(app, client, auth, studio):
+    now = datetime(2026, 3, 15, 9, tzinfo=UTC)
+    other = publish_pack(app, studio["creator"], title="Other pack")
+    with app.app_context():
+        sales = [
+            Purchase(user_id=make_user(app).id, pack_id=pack, kind="pack", status="paid", amount=999, fulfilled_at=now)
+            for pack in (studio["pack"], other)
+        ]
+        db.session.add_all(sales)
+        db.session.commit()
+        moves = [(1, 699, sales[0].id), (1, 150, sales[1].id), (0, -200, sales[0].id)]
+        for n, (days_ago, amount, purchase_id) in enumerate(moves):
+            with time_machine.travel(now - timedelta(days=days_ago), tick=False):
+                change = creator_tokens.reward if amount > 0 else creator_tokens.reverse
+                change(studio["creator"], abs(amount), idempotency_key=f"move:{n}", purchase_id=purchase_id)
+                db.session.commit()
+    with time_machine.travel(now, tick=False):
+        auth.login(studio["email"])
+        overview = client.get("/studio/analytics").data.decode()
+        pack = client.get(f"/studio/analytics/packs/{studio['pack']}").data.decode()
+    for html in (overview, pack):
+        assert 'id="chart-tokens-title">Tokens earned per day</h2>' in html
+        assert 'class="chart chart-tokens"' in html and "Tokens earned per day, the last 30 days" in html
+        assert '<th scope="col" class="num">Tokens earned</th>' in html
+        assert "Fri 13 Mar: $0.00<" in html and "Sun 15 Mar: −$2.00<" in html
+    assert "All your packs: $6.49 in the last 30 days." in overview and "Sat 14 Mar: $8.49<" in overview
+    assert '<td class="num">$8.49</td></tr>' in overview
+    assert "This pack: $4.99 in the last 30 days." in pack and "Sat 14 Mar: $6.99<" in pack
+    assert '<td class="num">$6.99</td></tr>' in pack and '<td class="num">−$2.00</td></tr>' in pack
 
 
 def test_the_payout_page_shows_the_ledger_and_takes_a_request(app, client, auth, studio):

@@ -174,3 +174,42 @@ def test_a_creator_without_packs_sees_zeros(app, db):
     overview = analytics.creator_overview(creator, 30)
     assert overview.totals.plays == 0 and overview.totals.completion_rate is None and overview.totals.rating is None
     assert all(point.plays == 0 for point in overview.series)
+
+
+def test_tokens_earned_per_day(app, db, data):
+    """Rewards minus reversals per UTC day: all of them on the overview, a pack's own through its purchase."""
+    sale = db.session.scalar(
+        db.select(Purchase)
+        .where(Purchase.pack_id == data["paid"], Purchase.status == "paid")
+        .order_by(Purchase.fulfilled_at.desc())
+    )
+    creator = data["creator"]
+    moves = [
+        (ago(40), lambda: creator_tokens.reward(creator, 50, idempotency_key="reward:old", purchase_id=sale.id)),
+        (ago(6), lambda: creator_tokens.reward(creator, 699, idempotency_key="reward:sale", purchase_id=sale.id)),
+        (ago(3), lambda: creator_tokens.reward(creator, 300, idempotency_key="reward:other", purchase_id=None)),
+        (ago(2), lambda: creator_tokens.reverse(creator, 200, idempotency_key="reversal:sale", purchase_id=sale.id)),
+    ]
+    for when, move in moves:
+        with time_machine.travel(when, tick=False):
+            move()
+            db.session.commit()
+    with time_machine.travel(ago(1), tick=False):
+        creator_tokens.payout(creator, 100, idempotency_key="payout:t")  # paid out, not earned: not counted
+    with time_machine.travel(NOW, tick=False):
+        overview = analytics.creator_overview(creator, 30)
+        paid = analytics.pack_analytics(creator, data["paid"], 30)
+        free = analytics.pack_analytics(creator, data["free"], 30)
+        ninety = analytics.pack_analytics(creator, data["paid"], 90)
+    earned = {point.day: point.tokens for point in overview.series if point.tokens}
+    assert earned == {ago(6).date(): 699, ago(3).date(): 300, ago(2).date(): -200}
+    assert overview.totals.tokens == 799
+    assert {p.id: p.totals.tokens for p in overview.packs} == {data["paid"]: 499, data["free"]: 0}
+    assert {point.day: point.tokens for point in paid.series if point.tokens} == {
+        ago(6).date(): 699,
+        ago(2).date(): -200,
+    }
+    assert (paid.totals.tokens, free.totals.tokens, ninety.totals.tokens) == (499, 0, 549)
+    body = overview.to_json()
+    assert body["totals"]["tokens"] == 799 and body["packs"][0]["tokens"] in (0, 499)
+    assert [point["tokens"] for point in body["series"][-7:]] == [699, 0, 0, 300, -200, 0, 0]

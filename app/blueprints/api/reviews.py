@@ -79,6 +79,7 @@ _TOTALS = {
     "plays": {"type": "integer"},
     "completions": {"type": "integer"},
     "completion_rate": {"type": ["number", "null"], "description": "completions / plays, 0–1"},
+    "tokens": {"type": "integer", "description": "creator tokens (cents) earned in the period, reversals deducted"},
     "rating": {"type": ["number", "null"]},
     "review_count": {"type": "integer"},
 }
@@ -99,6 +100,7 @@ ANALYTICS = {
                     "revenue": {"type": "integer"},
                     "plays": {"type": "integer"},
                     "completions": {"type": "integer"},
+                    "tokens": {"type": "integer", "description": "creator tokens earned that UTC day"},
                 },
             },
         },
@@ -218,7 +220,7 @@ def create_report(data: dict[str, Any]) -> Response:
 @endpoint(
     "/studio/analytics",
     "GET",
-    summary="Your packs' buyers, revenue, plays, completion and ratings over 30 or 90 days",
+    summary="Your packs' buyers, revenue, plays, completion, tokens earned and ratings over 30 or 90 days",
     roles=("creator",),
     query=[{"name": "days", "in": "query", "schema": {"enum": [str(d) for d in analytics.PERIODS], "default": "30"}}],
     response=ANALYTICS,

@@ -51,6 +51,7 @@ def _charts(series: list[analytics.DayPoint]) -> list[dict[str, Any]]:
         },
         {"key": "revenue", "title": "Revenue", "unit": None, "rows": _levelled(series, "revenue")},
         {"key": "plays", "title": "Plays", "unit": ("play", "plays"), "rows": _levelled(series, "plays")},
+        {"key": "tokens", "title": "Tokens earned", "unit": None, "rows": _levelled(series, "tokens")},
     ]
 
 
