@@ -229,6 +229,26 @@ def serve(app, port: int, workers: int, threads: int) -> subprocess.Popen:  # ty
     raise SystemExit("the server did not start")
 
 
+def server_pids(app, server: subprocess.Popen) -> list[int]:  # type: ignore[no-untyped-def]
+    """The gunicorn workers and the redis-server: the processes that do a request's work."""
+    from app.redis_client import get_redis
+
+    workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    with app.app_context():
+        redis_pid = int(get_redis().info("server")["process_id"])
+    return [int(pid) for pid in workers] + [redis_pid]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time these processes have used so far (Linux /proc; 10 ms resolution)."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def stop(server: subprocess.Popen) -> None:
     if server.poll() is None:
         server.terminate()
@@ -364,13 +384,18 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
         warm, _ = asyncio.run(closed_loop(port, plays[-5000:], args.connections, 3))
 
         hits0, misses0 = cache_counts(app)
+        pids = server_pids(app, server)
         cpu0 = time.process_time()
         hello_done = play_done = failures = 0
+        hello_cpu = play_cpu = 0.0
         rounds = []
         offset = 0
         for _ in range(args.rounds):
+            used = cpu_seconds(pids)
             h, e1 = asyncio.run(closed_loop(port, hello, args.connections, args.seconds))
+            used, hello_cpu = cpu_seconds(pids), hello_cpu + cpu_seconds(pids) - used
             p, e2 = asyncio.run(closed_loop(port, plays[offset:], args.connections, args.seconds))
+            play_cpu += cpu_seconds(pids) - used
             offset += p
             hello_done, play_done, failures = hello_done + h, play_done + p, failures + e1 + e2
             rounds.append(p / h)
@@ -395,6 +420,9 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
     per_round = ", ".join(f"{r:.2f}" for r in rounds)
     print(f"  ratio   {play_done / hello_done:.2f}×   (per round {per_round}; target ≥ 0.65×)")
     print(f"  client CPU {100 * cpu_closed / wall_closed:.0f} % of one core")
+    per_hello, per_play = 1e6 * hello_cpu / hello_done, 1e6 * play_cpu / play_done
+    print(f"  server CPU per request (gunicorn workers + redis-server): hello {per_hello:.0f} µs,"
+          f" play {per_play:.0f} µs   (ratio {per_hello / per_play:.2f}×, less sensitive to other work than req/s)")
     print(f"latency, open loop at {args.rate:g} req/s for {args.latency_seconds:g} s (from the scheduled send):")
     print(f"  play    p50 {percentile(latencies, 50):6.2f} ms   p99 {percentile(latencies, 99):6.2f} ms"
           f"   max {percentile(latencies, 100):6.1f} ms   (target p99 < 50 ms)")
@@ -423,6 +451,17 @@ def profile(app, user_id: uuid.UUID, item_ids: list[uuid.UUID], count: int, rng:
     paths = [f"/api/v1/rituals/{item_ids[i]}/play" for i in zipf_indices(len(item_ids), count, rng)]
     for path in paths:  # fill the cache for exactly these plays: the profile is of hits
         assert client.get(path, headers=headers).status_code == 200
+    plain = {}
+    for route, urls in (("hello", [HELLO] * count), ("play", paths)):
+        passes = []
+        for _ in range(3):
+            started = time.process_time()
+            for url in urls:
+                client.get(url, headers=headers)
+            passes.append(time.process_time() - started)
+        plain[route] = 1e6 * min(passes) / count
+    print(f"without the profiler (CPU, best of 3 passes, test client included): hello {plain['hello']:.0f} µs,"
+          f" play {plain['play']:.0f} µs per request")
     for route, urls in (("hello", [HELLO] * count), ("play", paths)):
         profiler = cProfile.Profile()
         started = time.perf_counter()

@@ -3,7 +3,8 @@
 `ritual:{id}:metadata` in Redis (1 h; it names the item's owner) → access: the owner is let in
 by the cache entry, anyone else by `access` (an entitlement, else 404) → on a miss the database,
 which fills the cache → a fresh signed URL for the object, made on every call and never cached.
-Lookups and misses are counted in Redis for the metrics page.
+Lookups and misses are counted in Redis for the metrics page. The API's play reads the entry and
+counts the lookup in its token check's round trip (`MetadataRead`), so a warm play is one round trip.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from redis.client import Pipeline
 
 from app.extensions import db
 from app.models import ContentItem
@@ -65,11 +67,44 @@ class Playback:
         return body
 
 
-def play(user_id: uuid.UUID, item_id: uuid.UUID, *, with_position: bool = True) -> Playback:
+class MetadataRead:
+    """A play's cache lookup (`ritual:{id}:metadata` and its lookup count) run in another round trip:
+    queued on the token check's pipeline, it sees the entry only once the token has passed."""
+
+    def __init__(self, item_id: uuid.UUID) -> None:
+        self.item_id = item_id
+        self._entry: str | None = None
+        self._accepted = False
+
+    def queue(self, pipe: Pipeline) -> None:
+        """Add the entry's read and the lookup count to the pipeline."""
+        pipe.get(ritual_metadata_key(self.item_id))
+        pipe.incr(RITUAL_METADATA_LOOKUPS_KEY)
+
+    def accepted(self, results: list[Any]) -> None:
+        """The token passed: keep the entry for `play`."""
+        self._entry, self._accepted = results[0], True
+
+    def refused(self) -> None:
+        """The token failed: the request looked nothing up, so the lookup is not counted."""
+        get_redis().decr(RITUAL_METADATA_LOOKUPS_KEY)
+
+    def entry(self, item_id: uuid.UUID) -> str | None:
+        """The cached entry read in the token check's round trip (None on a miss)."""
+        # SECURITY.md 13: nothing read before the token passed is handed out (tests/api/test_play_prefetch.py)
+        if not self._accepted or item_id != self.item_id:
+            raise RuntimeError("the prefetched metadata is for an accepted token and its own item only")
+        return self._entry
+
+
+def play(
+    user_id: uuid.UUID, item_id: uuid.UUID, *, with_position: bool = True, prefetched: MetadataRead | None = None
+) -> Playback:
     """Everything to start playing: NotFound without access, NotReady while the first version is being made.
 
-    `with_position=False` leaves out the listener's resume point (and its query): the API's play does."""
-    meta = _readable_metadata(user_id, item_id, "played")
+    `with_position=False` leaves out the listener's resume point (and its query): the API's play does.
+    `prefetched`: the cache lookup already made in the token check's round trip."""
+    meta = _readable_metadata(user_id, item_id, "played", prefetched)
     signed = get_storage().signed_url(meta["object_key"], int(current_app.config["SIGNED_URL_SECONDS"]))
     position = min(library_state.resume_position(user_id, item_id), meta["duration"]) if with_position else None
     return Playback(
@@ -92,10 +127,12 @@ def download(user_id: uuid.UUID, item_id: uuid.UUID) -> SignedUrl:
     return get_storage().signed_url(meta["object_key"], seconds, download_name=download_name(meta["title"]))
 
 
-def _readable_metadata(user_id: uuid.UUID, item_id: uuid.UUID, verb: str) -> dict[str, Any]:
+def _readable_metadata(
+    user_id: uuid.UUID, item_id: uuid.UUID, verb: str, prefetched: MetadataRead | None = None
+) -> dict[str, Any]:
     """The item's cached facts for a user who may read it: the owner on the cache entry's word, anyone
     else once `access` finds an entitlement (NotFound otherwise); NotReady while it has no audio."""
-    meta = _cached_metadata(item_id)
+    meta = _cached_metadata(item_id, prefetched)
     if meta is None or meta.get("user_id") != str(user_id):
         # SECURITY.md 9: tests/services/test_playback.py::test_others_get_not_found_whether_or_not_it_is_cached
         access.check_readable(user_id, item_id)
@@ -120,13 +157,16 @@ def ritual_metadata(item_id: uuid.UUID) -> dict[str, Any] | None:
     return meta if meta is not None else _load_metadata(item_id)
 
 
-def _cached_metadata(item_id: uuid.UUID) -> dict[str, Any] | None:
-    """The cache entry, counted as a lookup in the same round trip (and as a miss when absent)."""
+def _cached_metadata(item_id: uuid.UUID, prefetched: MetadataRead | None = None) -> dict[str, Any] | None:
+    """The cache entry, counted as a lookup in the same round trip (and as a miss when absent);
+    `prefetched` has made that round trip already."""
     r = get_redis()
-    pipe = r.pipeline(transaction=False)
-    pipe.get(ritual_metadata_key(item_id))
-    pipe.incr(RITUAL_METADATA_LOOKUPS_KEY)
-    cached, _ = pipe.execute()
+    if prefetched is not None:
+        cached = prefetched.entry(item_id)
+    else:
+        pipe = r.pipeline(transaction=False)
+        MetadataRead(item_id).queue(pipe)
+        cached, _ = pipe.execute()
     if cached is None:
         r.incr(RITUAL_METADATA_MISSES_KEY)
         return None

@@ -2,18 +2,24 @@
 
 A token is honoured while its `jti` is not revoked, its `ver` equals the user's token_version
 (bumped by a password change) and the user is not suspended. `principal` checks the last two
-against a per-user record cached in Redis; every commit that changes them marks it stale.
+against a per-user record cached in Redis; every commit that changes them marks it stale. A token
+whose signature and claims have passed is remembered per app (`VerifiedTokens`) until its `exp`, so
+the next request skips the parse; the Redis checks run on every request all the same.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 import uuid
+from collections import OrderedDict
+from typing import Any, Protocol
 
 import jwt
 import sqlalchemy as sa
 from flask import current_app
+from redis.client import Pipeline
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -22,6 +28,7 @@ from app.redis_client import get_redis
 from app.services.cache_keys import AUTH_RECORD_STALE_TTL, AUTH_RECORD_TTL, auth_record_key
 
 ALGORITHM = "HS256"
+VERIFIED_TOKENS_MAX = 1024  # tokens remembered per process and app, least recently used dropped first
 
 
 class TokenError(Exception):
@@ -47,6 +54,7 @@ def issue(user: User) -> tuple[str, int]:
 
 
 def decode(token: str) -> dict:
+    """The claims of a token the server issued and still accepts by its own fields, or TokenError."""
     cfg = current_app.config
     try:
         return jwt.decode(
@@ -67,8 +75,8 @@ def decode(token: str) -> dict:
 
 def authenticate(token: str) -> tuple[User, dict]:
     """The active user a token speaks for, or TokenError."""
-    claims = decode(token)
-    user = db.session.get(User, _subject(claims))
+    claims, user_id = verified(token)
+    user = db.session.get(User, user_id)
     if user is None:
         raise TokenError("The access token has been revoked.")
     revoked = bool(get_redis().exists(_revoked_key(claims["jti"])))
@@ -76,21 +84,44 @@ def authenticate(token: str) -> tuple[User, dict]:
     return user, claims
 
 
-def principal(token: str) -> tuple[uuid.UUID, dict]:
+class Prefetch(Protocol):
+    """Reads a route adds to the token check's Redis round trip; their results reach it only once the token passes."""
+
+    def queue(self, pipe: Pipeline) -> None:
+        """Add the commands to the pipeline."""
+
+    def accepted(self, results: list[Any]) -> None:
+        """The token passed every check: the queued commands' results, in order."""
+
+    def refused(self) -> None:
+        """The token failed a check after the round trip: undo what the queued commands counted."""
+
+
+def principal(token: str, prefetch: Prefetch | None = None) -> tuple[uuid.UUID, dict]:
     """The id of the active user a token speaks for, or TokenError: `authenticate`'s checks without SQL.
 
     The signature and claims are verified as in `authenticate`; the revoked jti and the user's
     auth record (token_version, suspended or not) come from Redis in one round trip, the record
-    from the database when it is not cached (SECURITY.md 11, 13: tests/api/test_token_principal.py)."""
-    claims = decode(token)
-    user_id = _subject(claims)
+    from the database when it is not cached (SECURITY.md 11, 13: tests/api/test_token_principal.py).
+    A `prefetch` rides in the same round trip and gets its results only after every check has passed
+    (SECURITY.md 13: tests/api/test_play_prefetch.py)."""
+    claims, user_id = verified(token)
     pipe = get_redis().pipeline(transaction=False)
     pipe.exists(_revoked_key(claims["jti"]))
     pipe.get(auth_record_key(user_id))
-    revoked, record = pipe.execute()
-    if record is None or record == STALE:
-        record = _load_record(user_id, fill=record is None)
-    _check(claims, bool(revoked), record)
+    if prefetch is not None:
+        prefetch.queue(pipe)
+    revoked, record, *fetched = pipe.execute()
+    try:
+        if record is None or record == STALE:
+            record = _load_record(user_id, fill=record is None)
+        _check(claims, bool(revoked), record)
+    except Exception:
+        if prefetch is not None:
+            prefetch.refused()
+        raise
+    if prefetch is not None:
+        prefetch.accepted(fetched)
     return user_id, claims
 
 
@@ -161,3 +192,61 @@ def revoke(claims: dict) -> None:
 
 def _revoked_key(jti: str) -> str:
     return f"auth:revoked_token:{jti}"
+
+
+# --- verified tokens: the signature and claims checks, remembered until the token's exp ---
+
+
+def verified(token: str) -> tuple[dict, uuid.UUID]:
+    """`decode`'s claims (a copy) and the subject's id, from this app's memory of tokens that passed
+    while the current time is inside their [iat/nbf, exp) window, else decoded and remembered.
+
+    SECURITY.md 13: the memory holds only tokens whose signature and claims passed under this app's
+    secret, audience and issuer, keyed by all four; whether a token is revoked, stale or its user
+    suspended is checked on every request by the callers (tests/api/test_verified_tokens.py)."""
+    cfg = current_app.config
+    key = (token, cfg["SECRET_KEY"], cfg["JWT_AUDIENCE"], cfg["JWT_ISSUER"])
+    memory = current_app.extensions.get("verified_tokens")
+    if memory is None:
+        memory = current_app.extensions.setdefault("verified_tokens", VerifiedTokens(VERIFIED_TOKENS_MAX))
+    found = memory.get(key, time.time())
+    if found is not None:
+        return dict(found[0]), found[1]
+    claims = decode(token)
+    user_id = _subject(claims)
+    memory.put(key, claims, user_id)
+    return dict(claims), user_id
+
+
+class VerifiedTokens:
+    """A bounded LRU map of verified tokens to (claims, user id), each valid in its own time window."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[str, ...], tuple[dict, uuid.UUID, float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...], now: float) -> tuple[dict, uuid.UUID] | None:
+        """The entry while `now` is inside its window (as PyJWT judges iat, nbf and exp); else forgets it."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            claims, user_id, not_before, expires = entry
+            if not not_before <= now < expires:  # SECURITY.md 13: an expired token is parsed again and refused
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return claims, user_id
+
+    def put(self, key: tuple[str, ...], claims: dict, user_id: uuid.UUID) -> None:
+        """Remember a token that has just passed `decode`, dropping the least recently used beyond `size`."""
+        not_before = max(int(claims["iat"]), int(claims.get("nbf", claims["iat"])))
+        with self._lock:
+            self._entries[key] = (claims, user_id, float(not_before), float(int(claims["exp"])))
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)

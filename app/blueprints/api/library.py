@@ -154,12 +154,14 @@ def get_library() -> Response:
     "GET",
     summary="Play a practice: a fresh signed audio URL and its sections (where you stopped is in /library)",
     auth="id",  # a hot read: the token checked without loading the user row
+    prefetch=lambda ritual_id: playback.MetadataRead(ritual_id),  # in the token check's round trip
     response=PLAYBACK,
     errors=(404, 409),
     tag="library",
 )
-def play_ritual(ritual_id: uuid.UUID) -> Response:
-    return jsonify(playback.play(g.api_user_id, ritual_id, with_position=False).to_json())
+def play_ritual(ritual_id: uuid.UUID, prefetched: playback.MetadataRead) -> Response:
+    track = playback.play(g.api_user_id, ritual_id, with_position=False, prefetched=prefetched)
+    return jsonify(track.to_json())
 
 
 @endpoint(

@@ -81,6 +81,7 @@ def endpoint(
     summary: str,
     auth: bool | Literal["id"] = True,
     roles: tuple[str, ...] = (),
+    prefetch: Callable[..., tokens.Prefetch] | None = None,
     body: dict[str, Any] | None = None,
     query: list[dict[str, Any]] | None = None,
     response: dict[str, Any] | None = None,
@@ -92,16 +93,25 @@ def endpoint(
 
     `auth`: True puts the token's user on `g.api_user` (and `g.api_user_id`); "id" only sets
     `g.api_user_id`, from `tokens.principal` — the same token checks without loading the user, for
-    hot reads that need no more than the id (no roles). `status` is the success status, or a tuple
-    of them when the answer depends on the request (each gets the same response schema)."""
+    hot reads that need no more than the id (no roles). `prefetch` (with "id"), called with the
+    view's path arguments, gives Redis reads that run in the token check's round trip; the view
+    receives it as `prefetched`, holding the results only if the token passed. `status` is the
+    success status, or a tuple of them when the answer depends on the request (each gets the same
+    response schema)."""
     if roles and auth is not True:
         raise ValueError("roles need auth=True: they are read from the user row")
+    if prefetch is not None and auth != "id":
+        raise ValueError('prefetch needs auth="id": it rides on that token check\'s Redis round trip')
     validator = Draft202012Validator(body) if body else None
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if auth == "id":
+            if auth == "id" and prefetch is not None:
+                reads = prefetch(**kwargs)
+                g.api_user_id, g.api_claims = _authenticate(lambda token: tokens.principal(token, reads))
+                kwargs["prefetched"] = reads
+            elif auth == "id":
                 g.api_user_id, g.api_claims = _authenticate(tokens.principal)
             elif auth:
                 g.api_user, g.api_claims = _authenticate(tokens.authenticate)
