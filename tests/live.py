@@ -49,12 +49,18 @@ def closing_responses(app: Flask) -> Callable[..., Iterable[bytes]]:
 def serving(app: Flask) -> Iterator[LiveServer]:
     """Serve `app` on a free port until the block ends."""
     server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
+    # Request threads are tracked so the block can wait for them: one still running when the app's
+    # engine is disposed would hand its connection back to a pool that no longer closes it.
+    server.daemon_threads = False
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
         yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
     finally:
         server.shutdown()
+        for request_thread in list(vars(server).get("_threads", [])):
+            request_thread.join(timeout=5)
+        server.block_on_close = False  # joined above, each with a bound
         server.server_close()
         thread.join(timeout=5)
 
