@@ -24,6 +24,7 @@ def reconcile_command(days: int) -> None:
     for label, ids in (
         ("Fulfilled", report.fulfilled),
         ("Canceled (expired)", report.expired),
+        ("Subscriptions canceled at Stripe", report.canceled),
         ("Events replayed", report.replayed),
         ("Events still waiting", report.waiting),
         ("Not ours (no purchase)", report.unknown),
@@ -33,7 +34,7 @@ def reconcile_command(days: int) -> None:
             click.echo(f"{label}: {len(ids)}")
             for item in ids:
                 click.echo(f"  {item}")
-    if not (report.fulfilled or report.expired or report.replayed):
+    if not (report.fulfilled or report.expired or report.replayed or report.canceled):
         click.echo("Nothing needed fixing.")
     if report.failed:
         raise click.ClickException(f"{len(report.failed)} could not be mended; see the log.")

@@ -1,9 +1,11 @@
 """A small local server that speaks enough of Stripe's API for the real `stripe` SDK to talk to it.
 
-Form-encoded POST /v1/customers and /v1/checkout/sessions, GET /v1/checkout/sessions/{id} and
-GET /v1/checkout/sessions?created[gte]=…&limit=…&starting_after=… (a list object). An
-Idempotency-Key makes a repeated POST answer with the first answer. Tests drive the rest
-(`complete`, `expire`) and read what was asked (`requests`).
+Form-encoded POST /v1/customers and /v1/checkout/sessions, POST /v1/checkout/sessions/{id}/expire,
+GET /v1/checkout/sessions/{id}, GET /v1/checkout/sessions?created[gte]=…&limit=…&starting_after=…
+(a list object), DELETE /v1/subscriptions/{id} (cancel) and POST /v1/subscriptions/{id} with
+cancel_at_period_end (cancel when the period ends). An Idempotency-Key makes a repeated
+POST or DELETE answer with the first answer. Tests drive the rest (`complete`, `expire`,
+`refuse_cancels`) and read what was asked (`requests`).
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class FakeStripe:
     requests: list[dict[str, Any]] = field(default_factory=list)
     idempotent: dict[tuple[str, str], tuple[int, dict[str, Any]]] = field(default_factory=dict)
     params: dict[str, dict[str, Any]] = field(default_factory=dict)  # what each session was created with
+    subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)  # started by completed sessions
+    refuse_cancels: bool = False  # answer a cancel (now or at the period end) with an API error, as in an outage
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def complete(self, session_id: str, *, payment_status: str = "paid", tax: int = 0) -> dict[str, Any]:
@@ -67,6 +71,15 @@ class FakeStripe:
             if session["mode"] == "subscription":
                 session["subscription"] = "sub_" + secrets.token_hex(8)
                 session["invoice"] = "in_" + secrets.token_hex(8)
+                self.subscriptions[session["subscription"]] = {
+                    "id": session["subscription"],
+                    "object": "subscription",
+                    "status": "active",
+                    "metadata": session["metadata"],
+                    "canceled_at": None,
+                    "cancel_at_period_end": False,
+                    "cancel_at": None,
+                }
             else:
                 session["payment_intent"] = "pi_" + secrets.token_hex(8)
             return json.loads(json.dumps(session))
@@ -74,6 +87,45 @@ class FakeStripe:
     def expire(self, session_id: str) -> None:
         with self.lock:
             self.sessions[session_id]["status"] = "expired"
+
+    def expire_open(self, session_id: str) -> tuple[int, dict[str, Any]]:
+        session = self.sessions.get(session_id)
+        if session is None:
+            return 404, _error(f"No such checkout.session: '{session_id}'", code="resource_missing")
+        if session["status"] != "open":
+            return 400, _error(f"Only Checkout Sessions with a status of open can be expired ({session['status']}).")
+        session["status"] = "expired"
+        return 200, session
+
+    def cancel(self, subscription_id: str) -> tuple[int, dict[str, Any]]:
+        if self.refuse_cancels:
+            return 400, _error("The subscription could not be canceled right now.", code="subscription_busy")
+        subscription = self.subscriptions.get(subscription_id)
+        if subscription is None:
+            return 404, _error(f"No such subscription: '{subscription_id}'", code="resource_missing")
+        if subscription["status"] != "canceled":
+            subscription.update(status="canceled", canceled_at=int(time.time()))
+        return 200, subscription
+
+    def update_subscription(self, subscription_id: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """POST /v1/subscriptions/{id}: only `cancel_at_period_end` is understood, as Stripe answers it."""
+        if self.refuse_cancels:
+            return 400, _error("The subscription could not be updated right now.", code="subscription_busy")
+        subscription = self.subscriptions.get(subscription_id)
+        if subscription is None:
+            return 404, _error(f"No such subscription: '{subscription_id}'", code="resource_missing")
+        unknown = sorted(set(params) - {"cancel_at_period_end"})
+        if unknown:
+            return 400, _error(f"Received unknown parameter: {unknown[0]}", param=unknown[0])
+        if subscription["status"] == "canceled":
+            return 400, _error("A canceled subscription can only update its cancellation_details and metadata.")
+        if "cancel_at_period_end" in params:
+            flag = params["cancel_at_period_end"]
+            if flag not in ("true", "false"):
+                return 400, _error("Invalid boolean: " + str(flag), param="cancel_at_period_end")
+            subscription["cancel_at_period_end"] = flag == "true"
+            subscription["cancel_at"] = subscription.get("current_period_end") if flag == "true" else None
+        return 200, subscription
 
     def only_session(self) -> dict[str, Any]:
         assert len(self.sessions) == 1, list(self.sessions)
@@ -176,21 +228,34 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(404, _error(f"Unrecognized request URL (GET: {parts.path})."))
 
-    def do_POST(self) -> None:
+    def do_DELETE(self) -> None:
+        self.do_POST(method="DELETE")
+
+    def do_POST(self, method: str = "POST") -> None:
         fake = self.server.fake
         length = int(self.headers.get("Content-Length") or 0)
         params = decode_form(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
         key = self.headers.get("Idempotency-Key")
         with fake.lock:
-            fake.requests.append({"method": "POST", "path": self.path, "params": params, "idempotency_key": key})
+            fake.requests.append({"method": method, "path": self.path, "params": params, "idempotency_key": key})
         if not self._authorized():
             return
+        expire = re.fullmatch(r"/v1/checkout/sessions/([A-Za-z0-9_]+)/expire", self.path)
+        subscription = re.fullmatch(r"/v1/subscriptions/([A-Za-z0-9_]+)", urlsplit(self.path).path)
         with fake.lock:
             if key and (self.path, key) in fake.idempotent:
                 status, body = fake.idempotent[(self.path, key)]
                 self._send(status, body)
                 return
-            if self.path == "/v1/customers":
+            if method == "DELETE":
+                status, body = (
+                    fake.cancel(subscription.group(1)) if subscription else (404, _error("Unrecognized request URL."))
+                )
+            elif subscription:
+                status, body = fake.update_subscription(subscription.group(1), params)
+            elif expire:
+                status, body = fake.expire_open(expire.group(1))
+            elif self.path == "/v1/customers":
                 customer_id = "cus_" + secrets.token_hex(8)
                 status, body = 200, {"id": customer_id, "object": "customer", **params}
                 fake.customers[customer_id] = body
@@ -198,7 +263,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status, body = fake.new_session(params)
             else:
                 status, body = 404, _error(f"Unrecognized request URL (POST: {self.path}).")
-            if key:
+            if key and status == 200:  # as Stripe, a refused request is not kept under its key
                 fake.idempotent[(self.path, key)] = (status, json.loads(json.dumps(body)))
             self._send(status, body)
 

@@ -259,6 +259,8 @@ class PayoutRequest(db.Model):
     token_transaction_id: Mapped[uuid.UUID | None] = fk(
         "creator_token_transactions.id", ondelete="SET NULL", nullable=True
     )
+    # The studio form's one-time key: a double submit makes one request (SECURITY.md 4).
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

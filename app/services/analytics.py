@@ -235,7 +235,7 @@ def _revenue(ids: list[uuid.UUID], since: datetime) -> list[tuple[uuid.UUID, dat
         sa.select(Purchase).where(
             Purchase.pack_id.in_(ids),
             Purchase.kind.in_(("pack", "subscription")),
-            Purchase.status.in_(("paid", "refunded")),
+            Purchase.status.in_(("paid", "refunded", "canceled")),  # canceled: a subscription that ended
             Purchase.fulfilled_at.is_not(None),
             sa.or_(Purchase.fulfilled_at >= since, Purchase.updated_at >= since),
         )

@@ -17,7 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ContentItem, CreatorProfile, Entitlement, PackItem, RitualPack
+from app.models import ContentItem, CreatorProfile, Entitlement, PackItem, Purchase, RitualPack
 from app.models.types import as_utc, utcnow
 from app.providers.search import PackDocument, get_search
 from app.redis_client import get_redis
@@ -281,23 +281,51 @@ def reindex_all(progress: Callable[[int], None] | None = None) -> int:
 
 
 def pack_changed(pack_id: uuid.UUID) -> None:
-    """Call after any write to a pack (publish, edit, archive, its items): the index and the cache follow."""
-    found = card(pack_id)
-    search = get_search()
-    if found is None:
-        search.remove(str(pack_id))
-    else:
-        search.index([found.document()])
-    invalidate_search()
+    """Call after any committed write to a pack (publish, edit, archive, its items, a sale): the index and
+    the cache follow.
+
+    Never raises: the change is already in the database and stands. If the search index or Redis is
+    down, the failure is logged and `flask search reindex` brings the index back in step.
+    """
+    try:
+        found = card(pack_id)
+        search = get_search()
+        if found is None:
+            search.remove(str(pack_id))
+        else:
+            search.index([found.document()])
+        invalidate_search()
+    except Exception:
+        log.exception(
+            "search index not updated for pack %s; the change is saved, run `flask search reindex` to repair it",
+            pack_id,
+        )
+
+
+def holders_changed(purchase: Purchase | None) -> None:
+    """After a committed sale, refund or end of access: the pack's popularity in the index follows."""
+    if purchase is not None and purchase.pack_id is not None:
+        pack_changed(purchase.pack_id)
 
 
 def item_changed(item_id: uuid.UUID) -> None:
-    """A pack item's new version (its length, depth) changes the published packs that hold it."""
-    pack_ids = db.session.scalars(
-        sa.select(PackItem.pack_id)
-        .join(RitualPack, RitualPack.id == PackItem.pack_id)
-        .where(PackItem.content_item_id == item_id, RitualPack.status == "published")
-    ).all()
+    """A pack item's new version (its length, depth) changes the published packs that hold it.
+
+    Never raises, like `pack_changed`: the new version is already saved.
+    """
+    try:
+        pack_ids = db.session.scalars(
+            sa.select(PackItem.pack_id)
+            .join(RitualPack, RitualPack.id == PackItem.pack_id)
+            .where(PackItem.content_item_id == item_id, RitualPack.status == "published")
+        ).all()
+    except Exception:
+        log.exception(
+            "search index not updated for the packs holding item %s; the change is saved, "
+            "run `flask search reindex` to repair it",
+            item_id,
+        )
+        return
     for pack_id in pack_ids:
         pack_changed(pack_id)
 

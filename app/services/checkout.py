@@ -16,8 +16,8 @@ from app.extensions import db
 from app.models import Purchase, RitualPack, User
 from app.models.types import utcnow
 from app.providers.payments import STRIPE_INTERVALS, CheckoutRequest, PaymentGatewayError, get_gateway
-from app.services import Conflict, NotFound, ServiceError, stripe_events
-from app.services.fulfilment import apply_paid_session, grant_entitlement, has_pack
+from app.services import Conflict, NotFound, ServiceError, catalog, stripe_events, subscriptions
+from app.services.fulfilment import apply_paid_session, grant_entitlement, has_pack, lock_purchase
 from app.services.stripe_objects import is_paid
 
 log = logging.getLogger(__name__)
@@ -57,14 +57,16 @@ def start_pack(
             db.session.commit()
         except IntegrityError:
             db.session.rollback()  # a concurrent claim of the same pack committed first: it is granted
+        catalog.pack_changed(pack_id)  # one more holder: the "Most popular" sort follows
         log.info("user %s claimed free pack %s", user_id, pack.id)
         return CheckoutStart(None, True, None)
 
     kind = "subscription" if pack.price_type == "subscription" else "pack"
-    reused = _reusable(user_id, kind, pack_id=pack.id)
+    interval = STRIPE_INTERVALS.get(pack.subscription_interval or "") if kind == "subscription" else None
+    price = (pack.price_amount or 0, pack.currency, interval)
+    reused = _reusable(user_id, kind, price, pack_id=pack.id)
     if reused is not None:
         return reused
-    interval = STRIPE_INTERVALS.get(pack.subscription_interval or "") if kind == "subscription" else None
     purchase = Purchase(
         user_id=user_id,
         pack_id=pack.id,
@@ -91,7 +93,7 @@ def start_credits(user_id: uuid.UUID, credits: int, *, base_url: str, return_pat
         raise ServiceError(f"There is no bundle of that size; the bundles are {names} credits.", field="bundle")
     if db.session.get(User, user_id) is None:
         raise NotFound("No such user.")
-    reused = _reusable(user_id, "credits", bundle=credits)
+    reused = _reusable(user_id, "credits", (bundles[credits], current_app.config["CURRENCY"], None), bundle=credits)
     if reused is not None:
         return reused
     purchase = Purchase(
@@ -130,6 +132,9 @@ def complete_from_redirect(user_id: uuid.UUID, session_id: str) -> Purchase:
         return db.session.get(Purchase, purchase_id)
     applied = apply_paid_session(session)
     db.session.commit()
+    if applied.changed:
+        catalog.holders_changed(applied.purchase)
+    subscriptions.cancel_marked(applied.cancel)
     stripe_events.resolve_waiting(applied.keys)
     return db.session.get(Purchase, purchase_id)
 
@@ -146,9 +151,16 @@ def _same_site(path: str | None) -> str | None:
 
 
 def _reusable(
-    user_id: uuid.UUID, kind: str, *, pack_id: uuid.UUID | None = None, bundle: int | None = None
+    user_id: uuid.UUID,
+    kind: str,
+    price: tuple[int, str, str | None],
+    *,
+    pack_id: uuid.UUID | None = None,
+    bundle: int | None = None,
 ) -> CheckoutStart | None:
-    """A still-open session of the same pending purchase, so a second click does not open a second payment."""
+    """A still-open session of the same pending purchase, so a second click does not open a second
+    payment — only while it charges the current `price` (amount, currency, Stripe interval); one at
+    an old price is expired and its purchase canceled, so a new session charges the current one."""
     candidates = db.session.scalars(
         sa.select(Purchase)
         .where(
@@ -165,6 +177,10 @@ def _reusable(
     for purchase in candidates:
         if bundle is not None and (purchase.meta or {}).get("bundle") != bundle:
             continue
+        if _price_of(purchase) != price:
+            # tests/services/test_checkout.py::test_a_session_at_an_old_price_is_expired_not_reused
+            _supersede(purchase)
+            continue
         try:
             session = get_gateway().retrieve_checkout_session(purchase.stripe_checkout_session_id or "")
         except PaymentGatewayError:
@@ -172,6 +188,30 @@ def _reusable(
         if session and session.get("status") == "open" and session.get("url"):
             return CheckoutStart(session["url"], False, purchase.id)
     return None
+
+
+def _price_of(purchase: Purchase) -> tuple[int, str, str | None]:
+    """What a pending purchase's session charges: amount, currency and Stripe interval."""
+    interval = (purchase.meta or {}).get("stripe_interval") if purchase.kind == "subscription" else None
+    return purchase.amount, purchase.currency, interval
+
+
+def _supersede(purchase: Purchase) -> None:
+    """Expire the open session of a purchase at an old price and cancel the purchase. Should the
+    session be paid all the same (it could not be expired), its payment still fulfils it."""
+    purchase_id, session_id = purchase.id, purchase.stripe_checkout_session_id or ""
+    note = "the price changed"
+    try:
+        get_gateway().expire_checkout_session(session_id)
+    except PaymentGatewayError:
+        log.error("purchase %s: checkout session %s at an old price could not be expired", purchase_id, session_id)
+        note = "the price changed; the session could not be expired"
+    locked = lock_purchase(Purchase.id == purchase_id)
+    if locked is not None and locked.status == "pending" and locked.fulfilled_at is None:
+        locked.status = "canceled"
+        locked.meta = {**(locked.meta or {}), "superseded": note, "superseded_at": utcnow().isoformat()}
+    db.session.commit()
+    log.info("purchase %s canceled: %s", purchase_id, note)
 
 
 def _open(

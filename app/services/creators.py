@@ -9,9 +9,9 @@ from typing import IO
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import CreatorProfile, User
+from app.models import CreatorProfile, RitualPack, User
 from app.models.types import utcnow
-from app.services import NotFound, ServiceError, accounts, audit, studio_images
+from app.services import NotFound, ServiceError, accounts, audit, catalog, studio_images
 from app.services.studio_fields import InvalidFields, clean_block, clean_line
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ def become_creator(user: User, *, display_name: str | None = None) -> User:
     )
     db.session.commit()
     accounts.invalidate_profile(user.id)
+    _reindex_published_packs(user.id)  # the creator's name is part of each pack's search entry
     log.info("user %s became a creator", user.id)
     return user
 
@@ -101,7 +102,7 @@ def update_profile(
         errors["avatar"] = exc.message
     if errors:
         raise InvalidFields(errors)
-    old_key = row.avatar_key
+    old_key, old_name = row.avatar_key, row.display_name
     new_key = studio_images.store(AVATAR_FOLDER, user_id, image) if image is not None else None
     row.display_name, row.bio = name, text
     if new_key is not None:
@@ -117,7 +118,18 @@ def update_profile(
         raise
     if old_key and old_key != row.avatar_key:
         studio_images.discard(old_key)
+    if row.display_name != old_name:
+        _reindex_published_packs(user_id)  # buyers search packs by their creator's name
     return row
+
+
+def _reindex_published_packs(user_id: uuid.UUID) -> None:
+    """The creator's published packs, re-indexed after a committed change to an indexed field (the name)."""
+    pack_ids = db.session.scalars(
+        sa.select(RitualPack.id).where(RitualPack.creator_id == user_id, RitualPack.status == "published")
+    ).all()
+    for pack_id in pack_ids:
+        catalog.pack_changed(pack_id)
 
 
 def avatar_url(user_id: uuid.UUID) -> str | None:

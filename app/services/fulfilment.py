@@ -4,6 +4,11 @@ and the creator's reward — in the caller's one transaction, once.
 SECURITY.md 4 and 6: the purchase row is locked (`SELECT … FOR UPDATE`) before anything is
 granted and `fulfilled_at` is set with the grant, so whichever of the webhook and the success
 redirect comes second finds it fulfilled and does nothing; credits and rewards carry UNIQUE keys.
+
+A session paid for a pack an admin has taken down (and not published again) grants nothing and
+rewards no one: the purchase is recorded paid with `meta["needs_refund"]` for an admin to refund,
+and a subscription it started is marked to be canceled. A pack its creator archived still fulfils
+(the session was opened while it was on sale, and holders keep archived packs).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ class Applied:
     purchase: Purchase | None
     changed: bool = False
     keys: list[str] = field(default_factory=list)
+    cancel: list[uuid.UUID] = field(default_factory=list)  # purchases whose subscription to cancel after commit
 
 
 def owned_pack_ids(user_id: uuid.UUID) -> set[uuid.UUID]:
@@ -119,7 +125,8 @@ def apply_paid_session(session: dict[str, Any]) -> Applied:
     purchase.meta = {**(purchase.meta or {}), "amount_total": total, "amount_tax": tax}
     if purchase.status == "refunded":
         log.warning("purchase %s was refunded before its payment was recorded: nothing granted", purchase.id)
-        return Applied(purchase, True, session_keys(session))
+        cancel = [purchase.id] if mark_for_cancel(purchase, "refunded") else []
+        return Applied(purchase, True, session_keys(session), cancel)
     purchase.status = "paid"
     if purchase.kind == "credits":
         bundle = int((purchase.meta or {}).get("bundle") or 0)
@@ -130,6 +137,16 @@ def apply_paid_session(session: dict[str, Any]) -> Applied:
             metadata={"bundle": bundle, "purchase_id": str(purchase.id)},
             commit=False,
         )
+    elif taken_down(purchase.pack_id):
+        # SECURITY.md 5: a takedown stops sales — the session was opened before it, so nothing is
+        # granted or rewarded and the payment is left for an admin to refund
+        # (tests/services/test_pack_lifecycle.py::test_a_checkout_paid_after_a_takedown_grants_nothing).
+        purchase.meta = {**(purchase.meta or {}), "needs_refund": "the pack was taken down before the payment"}
+        log.warning(
+            "purchase %s paid for taken-down pack %s: nothing granted, needs a refund", purchase.id, purchase.pack_id
+        )
+        cancel = [purchase.id] if mark_for_cancel(purchase, "pack taken down") else []
+        return Applied(purchase, True, session_keys(session), cancel)
     else:
         _grant_pack(purchase, session, net=total - tax)
     log.info("purchase %s fulfilled (%s, session %s)", purchase.id, purchase.kind, session.get("id"))
@@ -190,15 +207,51 @@ def grant_entitlement(
 
 
 def entitlement_for(purchase: Purchase) -> Entitlement | None:
-    """The buyer's entitlement row to the purchase's pack, locked."""
+    """The buyer's entitlement row to the purchase's pack, locked — only while it stems from this
+    purchase (or, for a renewal, from the purchase it renews). A later purchase of the same pack
+    takes the row over, and an old subscription's end, renewal or refund must then leave it alone
+    (SECURITY.md 5: tests/services/test_subscriptions.py::test_an_old_subscription_never_touches_a_new_one)."""
     if purchase.pack_id is None:
         return None
-    return db.session.scalars(
+    ent = db.session.scalars(
         sa.select(Entitlement)
         .where(Entitlement.user_id == purchase.user_id, Entitlement.pack_id == purchase.pack_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
+    if ent is None or ent.purchase_id in own_purchase_ids(purchase):
+        return ent
+    log.info(
+        "purchase %s: the entitlement to pack %s now belongs to purchase %s",
+        purchase.id,
+        purchase.pack_id,
+        ent.purchase_id,
+    )
+    return None
+
+
+def own_purchase_ids(purchase: Purchase) -> set[uuid.UUID]:
+    """The purchase and, for a renewal, the original purchase it renews."""
+    renewal_of = as_uuid((purchase.meta or {}).get("renewal_of"))
+    return {purchase.id, renewal_of} if renewal_of else {purchase.id}
+
+
+def taken_down(pack_id: uuid.UUID | None) -> bool:
+    """Whether an admin took the pack down and it has not been published again."""
+    pack = db.session.get(RitualPack, pack_id) if pack_id else None
+    return pack is not None and pack.status != "published" and "taken_down" in (pack.meta or {})
+
+
+def mark_for_cancel(purchase: Purchase, reason: str) -> bool:
+    """Mark the subscription a purchase started to be canceled after the commit (`cancel_pending`);
+    reconcile retries a mark that stays. False when there is no subscription or it has ended."""
+    meta = purchase.meta or {}
+    if purchase.kind != "subscription" or not purchase.stripe_subscription_id:
+        return False
+    if meta.get("ended_at") or meta.get("subscription_canceled_at"):
+        return False
+    purchase.meta = {**meta, "cancel_pending": reason}
+    return True
 
 
 def reward_creator(purchase: Purchase, *, net: int, key: str, extra: dict[str, Any]) -> None:

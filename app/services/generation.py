@@ -216,7 +216,14 @@ def job_for_item(item_id: uuid.UUID, user_id: uuid.UUID) -> GenerationJob:
 
 
 def fail(job: GenerationJob, reason: str) -> None:
-    """Mark the job failed and give the credit back (once: the refund has its own key)."""
+    """Mark the job failed and give the credit back (once: the refund has its own key).
+
+    A job already ready is left alone: its practice was made and its credit spent, whatever went wrong
+    after it was saved.
+    """
+    if job.status == "ready":
+        log.warning("generation %s is already ready; not marking it failed: %s", job.rq_job_id, reason)
+        return
     job.status = "failed"
     job.error = reason[:2000]
     job.step_label = STEP_LABELS["failed"]

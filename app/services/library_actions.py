@@ -80,20 +80,34 @@ def regenerate(
 def delete(user_id: uuid.UUID, item_id: uuid.UUID) -> int:
     """Delete the item, its rows and every stored version; returns how many objects were removed.
 
-    Refused (409) while a version is being made, and while the item is in a published pack.
+    Refused (409) while a version is being made, and while any pack that is not a draft holds the item:
+    a published or archived pack's buyers keep its practices, and a pack in review is being checked as is.
     """
     item = access.owned_item(user_id, item_id, action="delete")
     latest = generation.latest_job(item.id)
     if latest is not None and latest.status in generation.ACTIVE_STATUSES:
         raise Conflict("This practice is still being made; delete it once it is ready or has failed.")
-    published = db.session.scalar(
-        sa.select(RitualPack.title)
+    holding = db.session.execute(
+        sa.select(RitualPack.title, RitualPack.status)
         .join(PackItem, PackItem.pack_id == RitualPack.id)
-        .where(PackItem.content_item_id == item.id, RitualPack.status == "published")
-        .limit(1)
-    )
-    if published is not None:
-        raise Conflict(f"This practice is in the published pack “{published}”: take it out of the pack first.")
+        .where(PackItem.content_item_id == item.id, RitualPack.status != "draft")
+        .order_by(RitualPack.title)
+    ).all()
+    by_status = {status: title for title, status in reversed(holding)}
+    if "published" in by_status:
+        raise Conflict(
+            f"This practice is in the published pack “{by_status['published']}”: take it out of the pack first."
+        )
+    if "archived" in by_status:
+        raise Conflict(
+            f"This practice is in the archived pack “{by_status['archived']}”: the people who have that pack "
+            "keep its practices, so it cannot be deleted."
+        )
+    if "in_review" in by_status:
+        raise Conflict(
+            f"This practice is in the pack “{by_status['in_review']}”, which is in review: take the pack back "
+            "to draft and the practice out of it first."
+        )
 
     prefix = f"audio/{item.user_id}/{item.id}/"
     listeners = set(

@@ -14,10 +14,11 @@ import uuid
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ContentItem, Entitlement, PackItem, RitualPack, User
+from app.models import ContentItem, Entitlement, PackItem, Purchase, RitualPack, User
 from app.models.types import utcnow
-from app.services import Conflict, NotFound, ServiceError, audit, catalog, notifications
+from app.services import Conflict, NotFound, ServiceError, audit, catalog, notifications, subscriptions
 from app.services.access import Forbidden
+from app.services.fulfilment import mark_for_cancel
 from app.services.studio import STATUS_LABELS, owned_pack
 from app.services.studio_fields import MIN_PRICE
 
@@ -53,8 +54,8 @@ def missing(pack: RitualPack) -> list[str]:
 class Incomplete(ServiceError):
     """Submitting a pack that is not ready for review: `missing` lists what it needs."""
 
-    def __init__(self, needs: list[str]) -> None:
-        super().__init__("This pack is not ready for review yet. It needs: " + " ".join(needs), field="pack")
+    def __init__(self, needs: list[str], lead: str = "This pack is not ready for review yet.") -> None:
+        super().__init__(f"{lead} It needs: " + " ".join(needs), field="pack")
         self.missing = needs
         self.problems = [{"field": "pack", "message": need} for need in needs]
 
@@ -131,6 +132,16 @@ def approve(pack_id: uuid.UUID, actor: User) -> RitualPack:
     _admin(actor)
     pack = _locked(pack_id)
     _refuse(pack, "approved (only one in review can)", ("in_review",))
+    if pack.creator_id == actor.id:
+        # SECURITY.md 10: an admin's own pack is reviewed by another admin
+        # (tests/services/test_pack_lifecycle.py::test_an_admin_cannot_approve_their_own_pack).
+        db.session.rollback()
+        raise Forbidden("You cannot approve your own pack: another admin must review it.")
+    needs = missing(pack)
+    if needs:
+        # tests/services/test_pack_lifecycle.py::test_a_pack_no_longer_complete_cannot_be_approved
+        db.session.rollback()
+        raise Incomplete(needs, "This pack is no longer complete, so it cannot be approved.")
     now = utcnow()
     pack.status, pack.moderation_note, pack.archived_at = "published", None, None
     pack.published_at = pack.published_at or now
@@ -188,7 +199,9 @@ def take_down(pack_id: uuid.UUID, actor: User, reason: str, *, revoke_access: bo
     pack.archived_at = pack.archived_at if before == "archived" else now
     pack.meta = {**(pack.meta or {}), "taken_down": {"at": now.isoformat(), "by": str(actor.id), "reason": text}}
     revoked = 0
+    to_cancel: list[uuid.UUID] = []
     if revoke_access:
+        to_cancel = _mark_subscriptions(pack.id)
         revoked = (
             db.session.execute(
                 sa.update(Entitlement)
@@ -207,12 +220,39 @@ def take_down(pack_id: uuid.UUID, actor: User, reason: str, *, revoke_access: bo
         target_type="pack",
         target_id=pack.id,
         before={"status": before},
-        after={"status": "archived", "reason": text, "revoke_access": revoke_access, "revoked_entitlements": revoked},
+        after={
+            "status": "archived",
+            "reason": text,
+            "revoke_access": revoke_access,
+            "revoked_entitlements": revoked,
+            "subscriptions_to_cancel": len(to_cancel),
+        },
     )
     db.session.commit()
     catalog.pack_changed(pack.id)
+    subscriptions.cancel_marked(to_cancel)  # a failure keeps its mark for reconcile
     log.warning("pack %s taken down by %s (access revoked: %s, %d)", pack.id, actor.email, revoke_access, revoked)
     return pack
+
+
+def _mark_subscriptions(pack_id: uuid.UUID) -> list[uuid.UUID]:
+    """Mark every running subscription to the pack to be canceled: access revoked by a takedown is not
+    billed again (SECURITY.md 5: tests/services/test_pack_lifecycle.py::
+    test_a_takedown_that_revokes_access_cancels_the_subscriptions). Locked before the entitlements,
+    in the order the webhook locks a purchase, then its entitlement."""
+    running = db.session.scalars(
+        sa.select(Purchase)
+        .where(
+            Purchase.pack_id == pack_id,
+            Purchase.kind == "subscription",
+            Purchase.status == "paid",
+            Purchase.stripe_checkout_session_id.is_not(None),
+            Purchase.stripe_subscription_id.is_not(None),
+        )
+        .order_by(Purchase.id)
+        .with_for_update()
+    ).all()
+    return [p.id for p in running if mark_for_cancel(p, "pack taken down")]
 
 
 def review_queue() -> list[RitualPack]:

@@ -4,7 +4,9 @@ A request may ask for at most the balance minus the requests still pending (the 
 row is locked while that is checked, so two requests at once cannot both take the same tokens).
 Approval debits the token ledger through `creator_tokens.payout` (idempotency key
 `payout:{request_id}`, SECURITY.md 4) in the same transaction as the decision, its audit row and
-the creator's notification; rejection leaves the balance as it was.
+the creator's notification; rejection leaves the balance as it was. The studio's form carries a
+one-time key (UNIQUE `idempotency_key`), so a double submit makes one request; an admin cannot
+decide on their own request.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import CreatorTokenTransaction, PayoutRequest, User
@@ -69,8 +72,28 @@ def parse_dollars(value: object) -> int:
     return int(whole) * 100 + int(cents)
 
 
-def request(creator_id: uuid.UUID, amount: int, note: str = "") -> PayoutRequest:
-    """Ask for `amount` tokens to be paid out; 422 above the balance minus pending requests."""
+def new_request_key() -> str:
+    """A fresh one-time key for one payout request (the form carries it, so a double submit asks once)."""
+    return f"payout-request:{uuid.uuid4()}"
+
+
+def _request_key(key: str | None) -> str:
+    if key is None or key == "":
+        return new_request_key()
+    prefix, _, rest = key.partition(":")
+    try:
+        valid = prefix == "payout-request" and str(uuid.UUID(rest)) == rest.lower()
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ServiceError("The form's key is not valid: reload the page and try again.", field="idempotency_key")
+    return key
+
+
+def request(creator_id: uuid.UUID, amount: int, note: str = "", *, idempotency_key: str | None = None) -> PayoutRequest:
+    """Ask for `amount` tokens to be paid out; 422 above the balance minus pending requests. The same
+    `idempotency_key` again returns the request it made and asks for nothing more."""
+    key = _request_key(idempotency_key)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ServiceError("Ask for an amount above zero.", field="amount")
     if amount > MAX_AMOUNT:
@@ -82,6 +105,15 @@ def request(creator_id: uuid.UUID, amount: int, note: str = "") -> PayoutRequest
     if not creator.is_creator:
         db.session.rollback()
         raise access.Forbidden("Only creators can ask for a payout.")
+    # SECURITY.md 4: one request per key, checked under the creator's row lock and kept UNIQUE
+    # (tests/services/test_payouts.py::test_a_double_submit_makes_one_request).
+    made = db.session.scalar(
+        sa.select(PayoutRequest).where(PayoutRequest.creator_id == creator_id, PayoutRequest.idempotency_key == key)
+    )
+    if made is not None:
+        db.session.rollback()
+        log.info("payout request %s submitted again with its key: nothing more asked", made.id)
+        return made
     balance = creator_tokens.balance(creator_id)
     pending = pending_total(creator_id)
     if amount > balance - pending:
@@ -92,9 +124,15 @@ def request(creator_id: uuid.UUID, amount: int, note: str = "") -> PayoutRequest
             f"You can ask for at most {money(max(0, balance - pending))}: your balance is {money(balance)}{held}.",
             field="amount",
         )
-    row = PayoutRequest(creator_id=creator_id, amount=amount, note=text)
+    row = PayoutRequest(creator_id=creator_id, amount=amount, note=text, idempotency_key=key)
     db.session.add(row)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the key is another creator's: never theirs to see
+        raise ServiceError(
+            "The form's key is not valid: reload the page and try again.", field="idempotency_key"
+        ) from None
     log.info("payout request %s by %s for %d tokens", row.id, creator_id, amount)
     return row
 
@@ -151,6 +189,11 @@ def _pending_request(request_id: uuid.UUID) -> PayoutRequest:
 def approve(request_id: uuid.UUID, actor: User) -> PayoutRequest:
     """Approve a pending request: the ledger debit, the decision, its audit row and notification in one commit."""
     row = _pending_request(request_id)
+    if row.creator_id == actor.id:
+        # SECURITY.md 10: an admin's own payout is decided by another admin
+        # (tests/services/test_payouts.py::test_an_admin_cannot_approve_their_own_payout).
+        db.session.rollback()
+        raise access.Forbidden("You cannot approve your own payout request: another admin must decide it.")
     row.status = "approved"
     row.decided_by = actor.id
     row.decided_at = utcnow()

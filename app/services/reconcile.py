@@ -1,4 +1,5 @@
-"""Reconcile: compare recent Checkout Sessions with our purchases and mend what a lost webhook left."""
+"""Reconcile: compare recent Checkout Sessions with our purchases and mend what a lost webhook left,
+and cancel the subscriptions still marked to be canceled (a cancel that failed is retried here)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from app.extensions import db
 from app.models import Purchase
 from app.models.types import utcnow
 from app.providers.payments import get_gateway
-from app.services import stripe_events
+from app.services import catalog, stripe_events, subscriptions
 from app.services.fulfilment import apply_expired_session, apply_paid_session
 from app.services.stripe_objects import as_uuid, is_paid
 
@@ -28,6 +29,7 @@ class ReconcileReport:
     replayed: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    canceled: list[str] = field(default_factory=list)  # purchases whose subscription was canceled
 
 
 def reconcile(days: int = 3) -> ReconcileReport:
@@ -46,6 +48,8 @@ def reconcile(days: int = 3) -> ReconcileReport:
             if is_paid(session) and purchase.fulfilled_at is None:
                 applied = apply_paid_session(session)
                 db.session.commit()
+                if applied.changed:
+                    catalog.holders_changed(applied.purchase)
                 stripe_events.resolve_waiting(applied.keys)
                 if applied.changed:
                     report.fulfilled.append(session_id)
@@ -64,6 +68,7 @@ def reconcile(days: int = 3) -> ReconcileReport:
             report.failed.append(event_id)  # logged with its context by process()
             continue
         (report.waiting if outcome == "waiting" else report.replayed).append(event_id)
+    report.canceled = [str(purchase_id) for purchase_id in subscriptions.cancel_marked()]
     return report
 
 

@@ -1,9 +1,12 @@
 """Refunds (`charge.refunded`): the purchase is refunded, access revoked, the creator's reward
-reversed, and bought credits taken back as far as the balance allows — with an audit row."""
+reversed, and bought credits taken back as far as the balance allows — with an audit row. A
+refunded subscription payment also ends the subscription, so Stripe bills no more for access
+that is gone (canceled after the commit, see `subscriptions.cancel_marked`)."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,8 +15,8 @@ from app.extensions import db
 from app.models import CreatorTokenTransaction, Purchase, User
 from app.models.types import utcnow
 from app.services import audit, creator_tokens, credits
-from app.services.fulfilment import Applied, Waiting, entitlement_for, lock_purchase
-from app.services.stripe_objects import amount, obj_id
+from app.services.fulfilment import Applied, Waiting, entitlement_for, lock_purchase, mark_for_cancel
+from app.services.stripe_objects import amount, as_uuid, obj_id
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ def charge_refunded(charge: dict[str, Any]) -> Applied:
         "refunded_at": utcnow().isoformat(),
         "charge_id": charge.get("id"),
     }
+    # The subscription's purchase is locked before the entitlement, in the order the other handlers lock.
+    cancel = _stop_billing(purchase) if purchase.kind == "subscription" else []
     if purchase.fulfilled_at is not None:
         if purchase.kind == "credits":
             _take_back_credits(purchase)
@@ -64,7 +69,17 @@ def charge_refunded(charge: dict[str, Any]) -> Applied:
         after={"status": "refunded", "amount_refunded": refunded, "charge": charge.get("id")},
     )
     log.info("purchase %s refunded (%s, charge %s)", purchase.id, purchase.kind, charge.get("id"))
-    return Applied(purchase, True)
+    return Applied(purchase, True, cancel=cancel)
+
+
+def _stop_billing(purchase: Purchase) -> list[uuid.UUID]:
+    """Mark the subscription behind a refunded payment (its original purchase's) to be canceled.
+
+    SECURITY.md 5: access revoked by a refund is not billed again
+    (tests/services/test_subscriptions.py::test_a_refund_cancels_the_subscription)."""
+    renewal_of = as_uuid((purchase.meta or {}).get("renewal_of"))
+    original = (lock_purchase(Purchase.id == renewal_of) if renewal_of else None) or purchase
+    return [original.id] if mark_for_cancel(original, "refunded") else []
 
 
 def _revoke_pack(purchase: Purchase) -> None:

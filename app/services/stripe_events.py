@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import StripeEvent
 from app.models.types import utcnow
-from app.services import NotFound, fulfilment, refunds, subscriptions
+from app.services import NotFound, catalog, fulfilment, refunds, subscriptions
 from app.services.fulfilment import Applied, Waiting
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,10 @@ def process(event_id: str, *, second_look: bool = True) -> Outcome:
     row.processed_at = utcnow()
     row.error = None
     db.session.commit()
+    if applied.changed:
+        catalog.holders_changed(applied.purchase)  # a sale, refund or end of access: popularity follows
+    if applied.cancel:
+        subscriptions.cancel_marked(applied.cancel)  # a failure keeps its mark for reconcile
     if applied.keys:
         resolve_waiting(applied.keys)
     return "processed" if handler is not None else "ignored"

@@ -78,6 +78,17 @@ def invoice_period_end(invoice: dict[str, Any]) -> datetime | None:
     return when(max(ends)) if ends else when(invoice.get("period_end"))
 
 
+def invoice_period_start(invoice: dict[str, Any]) -> datetime | None:
+    """When the service an invoice pays for starts: the earliest start of its lines' periods."""
+    starts = [
+        (line.get("period") or {}).get("start")
+        for line in ((invoice.get("lines") or {}).get("data") or [])
+        if isinstance(line, dict)
+    ]
+    starts = [s for s in starts if isinstance(s, int)]
+    return when(min(starts)) if starts else when(invoice.get("period_start"))
+
+
 def invoice_payment_intent(invoice: dict[str, Any]) -> str | None:
     found = obj_id(invoice.get("payment_intent"))
     if found:

@@ -1,23 +1,48 @@
 """Subscription events: a paid renewal invoice extends access and rewards the creator again; a
-deleted subscription ends access when its period (or the subscription) ends."""
+deleted subscription ends access when its period (or the subscription) ends.
+
+Billing stops when access does: a refunded subscription payment, a takedown that revokes access
+or a payment for a taken-down pack marks the subscription `cancel_pending`; `cancel_marked` cancels
+it at Stripe after the commit, and reconcile retries a mark that stays. A renewal paid all the same
+(access revoked, or the subscription refunded or over) rewards no one and is recorded with
+`meta["needs_refund"]`.
+
+A buyer stops their own subscription with `cancel_by_buyer`: Stripe is asked to cancel it at the
+period's end, access lasts until the entitlement's `expires_at`, and the `customer.subscription.deleted`
+that Stripe sends then ends it as above.
+"""
 
 from __future__ import annotations
 
 import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Purchase
-from app.models.types import utcnow
-from app.services.fulfilment import Applied, Waiting, entitlement_for, extend_entitlement, lock_purchase, reward_creator
+from app.models import Entitlement, Purchase, RitualPack, User
+from app.models.types import as_utc, utcnow
+from app.providers.payments import PaymentGatewayError, get_gateway
+from app.services import Conflict, NotFound, ServiceError, audit
+from app.services.fulfilment import (
+    Applied,
+    Waiting,
+    entitlement_for,
+    extend_entitlement,
+    lock_purchase,
+    mark_for_cancel,
+    reward_creator,
+)
 from app.services.stripe_objects import (
     amount,
     as_uuid,
     invoice_metadata,
     invoice_payment_intent,
     invoice_period_end,
+    invoice_period_start,
     invoice_subscription,
     invoice_tax,
     metadata,
@@ -75,6 +100,7 @@ def invoice_paid(invoice: dict[str, Any]) -> Applied:
     if renewal is not None:
         return Applied(renewal)  # this invoice was applied before
     paid = amount(invoice.get("amount_paid"))
+    stop = _billing_should_have_stopped(original, invoice)
     renewal = Purchase(
         user_id=original.user_id,
         pack_id=original.pack_id,
@@ -95,6 +121,19 @@ def invoice_paid(invoice: dict[str, Any]) -> Applied:
     )
     db.session.add(renewal)
     db.session.flush()
+    if stop:
+        # SECURITY.md 5: no access is bought by this payment, so no reward; it is left to be refunded
+        # (tests/services/test_subscriptions.py::test_a_renewal_after_a_refund_rewards_no_one_and_needs_a_refund).
+        renewal.meta = {**renewal.meta, "needs_refund": stop}
+        cancel = [original.id] if mark_for_cancel(original, stop) else []
+        log.warning(
+            "subscription %s billed invoice %s (purchase %s) although %s: no reward, needs a refund",
+            subscription_id,
+            invoice_id,
+            renewal.id,
+            stop,
+        )
+        return Applied(renewal, True, keys, cancel)
     extend_entitlement(original, invoice_period_end(invoice))
     reward_creator(
         renewal,
@@ -121,6 +160,242 @@ def subscription_deleted(subscription: dict[str, Any]) -> Applied:
     if original.status == "paid":
         original.status = "canceled"
     original.stripe_subscription_id = original.stripe_subscription_id or subscription_id
-    original.meta = {**(original.meta or {}), "ended_at": end.isoformat()}
+    meta = {k: v for k, v in (original.meta or {}).items() if k != "cancel_pending"}  # nothing left to cancel
+    original.meta = {**meta, "ended_at": end.isoformat()}
     log.info("subscription %s ended: access to pack %s until %s", subscription_id, original.pack_id, end)
     return Applied(original, True)
+
+
+def _billing_should_have_stopped(original: Purchase, invoice: dict[str, Any]) -> str | None:
+    """Why a renewal of `original` buys no access (None when it does): its entitlement is revoked or
+    belongs to another purchase, its payment was refunded, or the subscription ended before this period."""
+    if original.status == "refunded":
+        return "the subscription's payment was refunded"
+    ended = (original.meta or {}).get("ended_at")
+    if original.status == "canceled" and ended:
+        start = invoice_period_start(invoice)
+        if start is None or start >= as_utc(datetime.fromisoformat(ended)):
+            return "the subscription had ended"
+    ent = entitlement_for(original)
+    if ent is None:
+        return "the buyer's access is no longer this subscription's"
+    if ent.revoked_at is not None:
+        return "the buyer's access was revoked"
+    return None
+
+
+def cancel_marked(purchase_ids: list[uuid.UUID] | None = None) -> list[uuid.UUID]:
+    """Cancel at Stripe the subscription of each purchase marked `cancel_pending` (these ids, or every
+    one marked), each outcome in its own commit; the ids canceled. Call it after the mark's commit.
+    A failure is logged and keeps the mark, with `cancel_error`, for reconcile to retry."""
+    if purchase_ids is not None and not purchase_ids:
+        return []
+    query = sa.select(Purchase.id, Purchase.stripe_subscription_id, Purchase.meta).where(
+        Purchase.kind == "subscription",
+        Purchase.stripe_subscription_id.is_not(None),
+        Purchase.meta["cancel_pending"].as_string().is_not(None),
+    )
+    if purchase_ids is not None:
+        query = query.where(Purchase.id.in_(purchase_ids))
+    rows = db.session.execute(query).all()
+    db.session.rollback()
+    done = []
+    for purchase_id, subscription_id, meta in rows:
+        attempt = int((meta or {}).get("cancel_attempts") or 0) + 1
+        try:
+            get_gateway().cancel_subscription(subscription_id, idempotency_key=f"cancel:{subscription_id}:{attempt}")
+        except PaymentGatewayError as exc:
+            log.error(
+                "subscription %s of purchase %s (%s) could not be canceled, attempt %d: %s; reconcile retries",
+                subscription_id,
+                purchase_id,
+                (meta or {}).get("cancel_pending"),
+                attempt,
+                exc,
+            )
+            _record_cancel(purchase_id, attempt, error=str(exc)[:500])
+            continue
+        _record_cancel(purchase_id, attempt)
+        log.info(
+            "subscription %s of purchase %s canceled (%s)",
+            subscription_id,
+            purchase_id,
+            (meta or {}).get("cancel_pending"),
+        )
+        done.append(purchase_id)
+    return done
+
+
+def _record_cancel(purchase_id: uuid.UUID, attempt: int, *, error: str | None = None) -> None:
+    purchase = lock_purchase(Purchase.id == purchase_id)
+    if purchase is None or not (purchase.meta or {}).get("cancel_pending"):
+        db.session.rollback()
+        return
+    meta = {**purchase.meta, "cancel_attempts": attempt}
+    if error is None:
+        meta = {k: v for k, v in meta.items() if k not in ("cancel_pending", "cancel_error")}
+        meta["subscription_canceled_at"] = utcnow().isoformat()
+    else:
+        meta["cancel_error"] = error
+    purchase.meta = meta
+    db.session.commit()
+
+
+# --- The buyer's own subscriptions --------------------------------------------------------------
+
+
+class CancelUnavailable(ServiceError):
+    code = "payments_unavailable"
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Your subscription could not be canceled right now: nothing was changed and it still renews. "
+            "Please try again shortly."
+        )
+
+
+@dataclass(frozen=True)
+class ActiveSubscription:
+    """A subscription the buyer holds now: what it charges, and when it renews or (canceled) ends."""
+
+    purchase: Purchase
+    pack_title: str | None
+    period_end: datetime | None
+
+    @property
+    def interval(self) -> str | None:
+        return (self.purchase.meta or {}).get("interval")
+
+    @property
+    def canceled(self) -> bool:
+        return bool((self.purchase.meta or {}).get("cancel_at_period_end"))
+
+
+def active_for(user_id: uuid.UUID) -> list[ActiveSubscription]:
+    """The user's subscriptions that still give access (those canceled at the period end included),
+    soonest to renew or end first."""
+    rows = db.session.execute(
+        sa.select(Purchase, RitualPack.title, Entitlement.expires_at)
+        .join(Entitlement, sa.and_(Entitlement.purchase_id == Purchase.id, Entitlement.user_id == Purchase.user_id))
+        .outerjoin(RitualPack, RitualPack.id == Purchase.pack_id)
+        .where(
+            Purchase.user_id == user_id,
+            Purchase.kind == "subscription",
+            Purchase.status == "paid",
+            Purchase.stripe_subscription_id.is_not(None),
+            Entitlement.source == "subscription",
+            Entitlement.revoked_at.is_(None),
+            sa.or_(Entitlement.expires_at.is_(None), Entitlement.expires_at > utcnow()),
+        )
+        .order_by(Entitlement.expires_at, Purchase.id)
+    ).all()
+    return [
+        ActiveSubscription(purchase, title or (purchase.meta or {}).get("title"), as_utc(expires))
+        for purchase, title, expires in rows
+        if not _stopped(purchase)
+    ]
+
+
+def cancel_by_buyer(user_id: uuid.UUID, purchase_id: uuid.UUID) -> Purchase:
+    """Cancel the buyer's own subscription at the end of the period paid for: it bills no more and
+    access lasts until the entitlement's `expires_at`. Another user's purchase is not found
+    (SECURITY.md 9); one that is not an active subscription, or is canceled already, is a Conflict.
+    Stripe is asked before anything is recorded, with no row locked; when it fails nothing changes."""
+    purchase, _ent = _cancelable(user_id, purchase_id)
+    subscription_id = purchase.stripe_subscription_id
+    db.session.rollback()  # no row stays locked while Stripe is asked
+    try:
+        get_gateway().cancel_at_period_end(subscription_id, idempotency_key=f"cancel-at-period-end:{subscription_id}")
+    except PaymentGatewayError as exc:
+        log.error(
+            "user %s could not cancel subscription %s of purchase %s at the period end: %s",
+            user_id,
+            subscription_id,
+            purchase_id,
+            exc,
+        )
+        raise CancelUnavailable() from exc
+
+    # Checked again under the lock: a webhook or a second click may have changed it meanwhile.
+    purchase, ent = _cancelable(user_id, purchase_id)
+    until = as_utc(ent.expires_at)
+    purchase.meta = {**(purchase.meta or {}), "cancel_at_period_end": True, "cancel_requested_at": utcnow().isoformat()}
+    audit.record(
+        "subscription.cancel",
+        actor=db.session.get(User, user_id),
+        target_type="purchase",
+        target_id=purchase.id,
+        before={"cancel_at_period_end": False},
+        after={
+            "cancel_at_period_end": True,
+            "subscription_id": subscription_id,
+            "ends_at": until.isoformat() if until else None,
+        },
+    )
+    db.session.commit()
+    log.info(
+        "user %s canceled subscription %s (purchase %s): access to pack %s until %s",
+        user_id,
+        subscription_id,
+        purchase.id,
+        purchase.pack_id,
+        until,
+    )
+    return purchase
+
+
+def access_until(purchase: Purchase) -> datetime | None:
+    """When a subscription purchase's access ends (or renews): its entitlement's `expires_at`."""
+    expires = db.session.scalar(
+        sa.select(Entitlement.expires_at).where(
+            Entitlement.purchase_id == purchase.id, Entitlement.user_id == purchase.user_id
+        )
+    )
+    return as_utc(expires)
+
+
+def _stopped(purchase: Purchase) -> bool:
+    """The subscription ended, or is being (or was) canceled at once."""
+    meta = purchase.meta or {}
+    return any(meta.get(k) for k in ("ended_at", "cancel_pending", "subscription_canceled_at"))
+
+
+def _cancelable(user_id: uuid.UUID, purchase_id: uuid.UUID) -> tuple[Purchase, Entitlement]:
+    """The buyer's own purchase, locked, and its entitlement, when the buyer may cancel it now."""
+    purchase = lock_purchase(sa.and_(Purchase.id == purchase_id, Purchase.user_id == user_id))
+    if purchase is None:
+        db.session.rollback()
+        raise NotFound("No such subscription.")
+    try:
+        return purchase, _check_cancelable(purchase)
+    except Conflict:
+        db.session.rollback()
+        raise
+
+
+def _check_cancelable(purchase: Purchase) -> Entitlement:
+    meta = purchase.meta or {}
+    if purchase.kind != "subscription":
+        raise Conflict("This purchase is not a subscription: there is nothing to cancel.")
+    if meta.get("renewal_of"):
+        raise Conflict("This payment renewed a subscription: cancel the subscription itself.")
+    if purchase.status in ("pending", "failed"):
+        raise Conflict("This subscription never started: its checkout was not paid.")
+    if purchase.status == "refunded" or meta.get("cancel_pending") or meta.get("subscription_canceled_at"):
+        raise Conflict("This subscription is canceled already.")
+    ent = entitlement_for(purchase)
+    ends = as_utc(ent.expires_at) if ent is not None else None
+    if meta.get("cancel_at_period_end"):
+        when = f" Your access ends on {ends:%d %b %Y}." if ends else ""
+        raise Conflict("This subscription is canceled already." + when)
+    if (
+        purchase.status != "paid"
+        or not purchase.stripe_subscription_id
+        or meta.get("ended_at")
+        or ent is None
+        or ent.revoked_at is not None
+        or (ends is not None and ends <= utcnow())
+    ):
+        raise Conflict("This subscription has ended already.")
+    return ent

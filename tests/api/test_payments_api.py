@@ -103,3 +103,51 @@ def test_my_purchases_are_listed_newest_first(app, client):
     paged = client.get(f"{API}/me/purchases?page=2&per_page=1", headers=headers).json
     assert [i["kind"] for i in paged["items"]] == ["pack"] and paged["pages"] == 2
     assert_error(client.get(f"{API}/me/purchases?page=0", headers=headers), 422, field="page")
+
+
+def test_canceling_my_subscription(app, client, time_machine, monkeypatch):
+    """At the period end: 200 with when access ends; another user's → 404, twice → 409 (SECURITY.md 9),
+    Stripe unavailable → 503 and nothing changed."""
+    from datetime import UTC, datetime
+
+    from app.providers.payments import PaymentGatewayError, get_gateway
+
+    time_machine.move_to(datetime(2027, 3, 1, 9, tzinfo=UTC), tick=False)
+    person = make_user(app)
+    headers = bearer(client, person.email)
+    creator = make_creator(app)
+    pack = make_priced_pack(app, creator, price=800, price_type="subscription")
+    purchase_id = client.post(f"{API}/packs/{pack}/checkout", headers=headers).json["purchase_id"]
+    with app.app_context():
+        session_id = db.session.get(Purchase, uuid.UUID(purchase_id)).stripe_checkout_session_id
+    post_event(client, event("checkout.session.completed", paid_simulated_session(app, session_id)))
+
+    stranger = bearer(client, make_user(app).email)
+    path = f"{API}/me/subscriptions/{purchase_id}/cancel"
+    assert_error(client.post(path, headers=stranger), 404, code="not_found")
+    assert_error(client.post(path), 401)
+
+    def refuse(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise PaymentGatewayError("Stripe is down")
+
+    with app.app_context():
+        monkeypatch.setattr(get_gateway(), "cancel_at_period_end", refuse)
+    error = assert_error(client.post(path, headers=headers), 503, code="payments_unavailable")
+    assert "nothing was changed" in error["message"]
+    monkeypatch.undo()
+    response = client.post(path, headers=headers)
+    assert response.status_code == 200
+    assert response.json == {
+        "id": purchase_id,
+        "status": "paid",
+        "cancel_at_period_end": True,
+        "ends_at": "2027-04-01T09:00:00+00:00",
+    }
+    _schema(client, "/me/subscriptions/{purchase_id}/cancel", "post", "200").validate(response.json)
+    error = assert_error(client.post(path, headers=headers), 409, code="conflict")
+    assert "canceled already" in error["message"]
+    one_time = make_priced_pack(app, creator, price=500, title="Evening")
+    bought = client.post(f"{API}/packs/{one_time}/checkout", headers=headers).json["purchase_id"]
+    assert_error(client.post(f"{API}/me/subscriptions/{bought}/cancel", headers=headers), 409)
+    with app.app_context():
+        assert fulfilment.owned_pack_ids(person.id) == {pack}

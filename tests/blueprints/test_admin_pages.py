@@ -255,6 +255,21 @@ def test_user_search_and_detail(app, admin, world):
     assert "Teaches breath and rest." not in creator and "Plain words." in creator and "$50.00" in creator
 
 
+@pytest.mark.parametrize(
+    ("path", "arg"),
+    [
+        ("/admin/users", "page"),
+        ("/admin/audit", "page"),
+        ("/admin/jobs", "page"),
+        ("/admin/users/{buyer}", "ledger_page"),
+    ],
+)
+def test_a_page_number_that_is_not_ascii_digits_is_refused_not_a_500(admin, world, path, arg):
+    path = path.format(buyer=world["buyer"].id)
+    for raw in ("²", "٣", "1²"):
+        assert admin.get(f"{path}?{arg}={raw}").status_code in (400, 422)
+
+
 def test_role_change_through_the_page_is_audited(admin, world, db):
     response = _post(admin, f"/admin/users/{world['buyer'].id}/roles", role="creator", enabled="1")
     assert response.status_code == 303
@@ -324,6 +339,7 @@ def test_credit_grant_through_the_page(admin, world, db):
     [
         ("", "why", "whole number"),
         ("abc", "why", "whole number"),
+        ("²", "why", "whole number"),  # a digit to str.isdigit, not to int()
         ("5000", "why", "from 1 to 1000"),
         ("3", "", "reason"),
     ],

@@ -57,3 +57,11 @@ def test_signed_urls_expire_and_resist_tampering(app, client):
 def test_unsafe_paths_are_refused(app, client):
     assert _get(client, "/media/../config.py?e=9999999999&s=x").status_code in (403, 404)
     assert _get(client, "/media/audio/%2e%2e/%2e%2e/config.py?e=9999999999&s=x").status_code in (403, 404)
+
+
+def test_an_expiry_that_is_not_ascii_digits_is_refused(app, client):
+    url = _signed(app, "audio/u1/r1/1.mp3", b"secret audio")
+    parts = urlsplit(url)
+    signature = parse_qs(parts.query)["s"][0]
+    for expires in ("²", "٣", "9999999999²"):
+        assert _get(client, f"{parts.path}?e={expires}&s={signature}").status_code == 403

@@ -439,3 +439,42 @@ def test_the_dashboard_shows_packs_by_status_notifications_and_tokens(app):
     fragment = client.post(f"/studio/notifications/{note}/read", data={"csrf_token": token}, headers=HTMX)
     assert fragment.status_code == 200 and "All caught up." in fragment.data.decode()
     assert "<html" not in fragment.data.decode()
+
+
+def test_polling_a_ready_practice_does_not_touch_the_search(app):
+    from app.redis_client import get_redis
+    from app.services.cache_keys import SEARCH_GENERATION_KEY
+
+    owner = make_creator(app)
+    client = _as(app, _email(app, owner))
+    pack = publish_pack(app, owner)
+    item = pack_item_ids(app, pack)[0]
+    with app.app_context():
+        before = get_redis().get(SEARCH_GENERATION_KEY)
+    done = client.get(f"/studio/packs/{pack}/items/{item}/progress", headers=HTMX)
+    assert done.status_code == 200 and done.headers["HX-Retarget"] == f"#practice-{item}"
+    with app.app_context():
+        assert get_redis().get(SEARCH_GENERATION_KEY) == before
+
+
+def test_editing_a_published_pack_is_saved_while_the_search_index_is_down(app, monkeypatch, caplog):
+    from app.providers.search import get_search
+
+    owner = make_creator(app)
+    client = _as(app, _email(app, owner))
+    pack = publish_pack(app, owner, title="Night Tide")
+
+    def outage(documents):
+        raise ConnectionError("search index unavailable")
+
+    with app.app_context():
+        monkeypatch.setattr(get_search(), "index", outage)
+    token = form_token(client.get(f"/studio/packs/{pack}").data)
+    with caplog.at_level("ERROR", logger="app.services.catalog"):
+        saved = client.post(
+            f"/studio/packs/{pack}", data={"csrf_token": token, "title": "Night Tide Renewed", "price_type": "free"}
+        )
+    assert saved.status_code == 303
+    with app.app_context():
+        assert db.session.get(RitualPack, pack).title == "Night Tide Renewed"
+    assert any("flask search reindex" in r.getMessage() for r in caplog.records if r.name == "app.services.catalog")

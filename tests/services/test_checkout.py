@@ -145,3 +145,54 @@ def test_the_redirect_fulfils_a_paid_session_of_its_buyer_only(stripe_app, fake_
         assert purchase.id == start.purchase_id and purchase.status == "paid" and purchase.fulfilled_at
         assert fulfilment.owned_pack_ids(buyer.id) == {pack}
         assert creator_tokens.balance(creator) == 700
+
+
+def _popular() -> list[uuid.UUID]:
+    from app.providers.search import SearchQuery
+    from app.services import catalog_search
+
+    return [card.id for card in catalog_search.search(SearchQuery(sort="popular")).cards]
+
+
+def test_a_free_claim_moves_the_pack_up_the_popular_sort(app, db):
+    from tests.marketplace_helpers import make_creator as make_profiled_creator
+    from tests.marketplace_helpers import publish_pack
+
+    creator = make_profiled_creator(app)
+    packs = {publish_pack(app, creator, title=title) for title in ("Gratitude Evenings", "Focus Sprints")}
+    before = _popular()
+    assert set(before) == packs and _popular() == before  # the second search is served from the cache
+    checkout.start_pack(make_user(app).id, before[-1], base_url=BASE)
+    assert _popular() == [before[-1], before[0]]
+
+
+def test_a_session_at_an_old_price_is_expired_not_reused(stripe_app, fake_stripe):
+    """A second click after the price (or the billing interval) changed opens a session at the current
+    price; the old one is expired at Stripe and its purchase canceled."""
+    from app.models import RitualPack
+
+    buyer = make_user(stripe_app)
+    creator = make_creator(stripe_app)
+    pack = make_priced_pack(stripe_app, creator, price=999)
+    sub = make_priced_pack(stripe_app, creator, price=400, price_type="subscription", interval="monthly")
+    with stripe_app.app_context():
+        old = checkout.start_pack(buyer.id, pack, base_url=BASE)
+        old_sub = checkout.start_pack(buyer.id, sub, base_url=BASE)
+        checkout.db.session.get(RitualPack, pack).price_amount = 1499
+        checkout.db.session.get(RitualPack, sub).subscription_interval = "annual"
+        checkout.db.session.commit()
+        new = checkout.start_pack(buyer.id, pack, base_url=BASE)
+        new_sub = checkout.start_pack(buyer.id, sub, base_url=BASE)
+        assert checkout.start_pack(buyer.id, pack, base_url=BASE) == new  # the current price is reused
+        for before, after in ((old, new), (old_sub, new_sub)):
+            assert after.purchase_id != before.purchase_id and after.checkout_url != before.checkout_url
+            superseded = checkout.db.session.get(Purchase, before.purchase_id)
+            assert superseded.status == "canceled" and superseded.meta["superseded"] == "the price changed"
+            assert fake_stripe.sessions[superseded.stripe_checkout_session_id]["status"] == "expired"
+        assert checkout.db.session.get(Purchase, new.purchase_id).amount == 1499
+    price = fake_stripe.params[new.checkout_url.rsplit("/", 1)[1]]["line_items"][0]["price_data"]
+    assert price["unit_amount"] == "1499"
+    recurring = fake_stripe.params[new_sub.checkout_url.rsplit("/", 1)[1]]["line_items"][0]["price_data"]["recurring"]
+    assert recurring == {"interval": "year"}
+    expires = [r["path"] for r in fake_stripe.requests if r["path"].endswith("/expire")]
+    assert len(expires) == 2

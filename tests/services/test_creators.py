@@ -128,3 +128,32 @@ def test_notifications_are_listed_counted_and_read_by_their_owner_only(app, db):
     assert db.session.get(Notification, other.id).read_at is None
     assert notifications.mark_all_read(mine) == 2
     assert notifications.unread_count(mine) == 0 and notifications.unread_count(theirs) == 1
+
+
+def _found(words: str) -> set[uuid.UUID]:
+    from app.providers.search import SearchQuery
+    from app.services import catalog_search
+
+    return {card.id for card in catalog_search.search(SearchQuery(text=words)).cards}
+
+
+def test_a_renamed_creator_is_found_by_the_new_name_only(app, db):
+    from tests.marketplace_helpers import make_creator, publish_pack
+
+    creator = make_creator(app, "Quill Harrowgate")
+    pack = publish_pack(app, creator)
+    draft = publish_pack(app, creator, status="draft", index=False)
+    assert _found("harrowgate") == {pack}
+    creators.update_profile(creator, "Bramble Okonkwo", "Teaches breath and rest.", None)
+    assert _found("okonkwo") == {pack} and _found("harrowgate") == set()
+    assert draft not in _found("okonkwo")
+
+
+def test_accepting_the_terms_with_a_new_name_reindexes_the_packs(app, db):
+    from tests.marketplace_helpers import make_creator, publish_pack
+
+    creator = make_creator(app, "Quill Harrowgate")  # a profile without accepted terms
+    pack = publish_pack(app, creator)
+    assert _found("harrowgate") == {pack}
+    creators.become_creator(db.session.get(User, creator), display_name="Bramble Okonkwo")
+    assert _found("okonkwo") == {pack} and _found("harrowgate") == set()

@@ -243,3 +243,27 @@ def test_a_refund_that_arrives_first_is_applied_when_the_payment_is(app, client,
     assert fulfilment.owned_pack_ids(buyer.id) == set()
     assert [r.amount for r in _rewards(db, creator)] == [699, -699]
     assert creator_tokens.ledger_problems(creator) == []
+
+
+def _popular() -> list[uuid.UUID]:
+    from app.providers.search import SearchQuery
+    from app.services import catalog_search
+
+    return [card.id for card in catalog_search.search(SearchQuery(sort="popular")).cards]
+
+
+def test_a_sale_and_its_refund_move_the_pack_in_the_popular_sort(app, client, db):
+    from tests.marketplace_helpers import make_creator as make_profiled_creator
+    from tests.marketplace_helpers import publish_pack
+
+    creator = make_profiled_creator(app)
+    for title in ("Gratitude Evenings", "Focus Sprints"):
+        publish_pack(app, creator, title=title, price_type="one_time", price_amount=999)
+    before = _popular()
+    sold = before[-1]
+    _, session_id = _start(app, make_user(app).id, sold)
+    session = paid_simulated_session(app, session_id)
+    assert post_event(client, event("checkout.session.completed", session)).json["outcome"] == "processed"
+    assert _popular() == [sold, before[0]]
+    post_event(client, event("charge.refunded", refunded_charge(session["payment_intent"], 999)))
+    assert _popular() == before

@@ -294,3 +294,50 @@ def test_concurrent_requests_never_exceed_the_credits(app, db):
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ContentItem)) == 2
     assert db.session.get(User, person.id).credit_balance == 0
+
+
+def _search_down(app, monkeypatch, error: Exception):
+    from app.providers.search import get_search
+
+    def outage(documents):
+        raise error
+
+    with app.app_context():
+        monkeypatch.setattr(get_search(), "index", outage)
+
+
+@pytest.mark.parametrize(
+    "error", [ConnectionError("search index unavailable"), OSError("search index unwritable")], ids=["down", "disk"]
+)
+def test_a_search_outage_after_the_practice_is_saved_neither_fails_nor_refunds_it(app, db, monkeypatch, caplog, error):
+    from app.models import PackItem, RitualPack
+    from app.models.types import utcnow
+
+    person = make_user(app, roles=["user", "creator"])
+    item_id = request(app, person.id)
+    with app.app_context():  # a published pack already holds the practice (as after a regenerate)
+        pack = RitualPack(creator_id=person.id, title="Evening Calm", status="published", published_at=utcnow())
+        db.session.add(pack)
+        db.session.flush()
+        db.session.add(PackItem(pack_id=pack.id, content_item_id=item_id, position=0))
+        db.session.commit()
+    _search_down(app, monkeypatch, error)
+    with caplog.at_level("ERROR", logger="app.services.catalog"):
+        drain(app)
+    job, item = state(app, item_id)
+    assert (job.status, job.error) == ("ready", None) and item.audio_url
+    assert [r.transaction_type for r in _ledger(db, person.id)] == ["purchase", "consumption"]
+    logged = [r for r in caplog.records if r.name == "app.services.catalog" and r.exc_info]
+    assert logged and "flask search reindex" in logged[0].getMessage()
+
+
+def test_failing_a_job_that_is_already_ready_changes_nothing(app, db):
+    person = make_user(app)
+    item_id = request(app, person.id)
+    drain(app)
+    with app.app_context():
+        job = generation.job_for_item(item_id, person.id)
+        generation.fail(job, "a late error")
+    job, _ = state(app, item_id)
+    assert (job.status, job.error) == ("ready", None)
+    assert [r.transaction_type for r in _ledger(db, person.id)] == ["purchase", "consumption"]

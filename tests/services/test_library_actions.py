@@ -170,7 +170,8 @@ def test_delete_removes_every_version_and_row(app):
     drain(app)
     keep = make_item(app, person.id, title="Keep me")
     listener = make_user(app)
-    entitle(app, listener.id, make_pack(app, person.id, [item_id], status="archived"))
+    # A listener who got the pack before it went back to draft (only a draft's items can be deleted).
+    entitle(app, listener.id, make_pack(app, person.id, [item_id], status="draft"))
     with app.app_context():
         for who in (person.id, listener.id):
             practice.record(
@@ -232,3 +233,29 @@ def test_delete_is_refused_while_being_made_in_a_published_pack_or_by_others(app
         with pytest.raises(access.Forbidden):
             library_actions.delete(buyer.id, in_pack)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ContentItem)) == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "message"), [("archived", "archived pack “Evening Calm”"), ("in_review", "which is in review")]
+)
+def test_delete_is_refused_while_a_pack_that_is_not_a_draft_holds_the_item(app, status, message):
+    person = make_user(app)
+    held = make_item(app, person.id, title="Kept")
+    pack = make_pack(app, person.id, [held], title="Evening Calm", status=status)
+    buyer = make_user(app)
+    entitle(app, buyer.id, pack)
+    with app.app_context():
+        with pytest.raises(Conflict) as info:
+            library_actions.delete(person.id, held)
+        assert info.value.status == 409 and message in info.value.message
+        assert db.session.get(ContentItem, held) is not None
+        assert access.readable_item(buyer.id, held)[0].id == held  # the buyer still plays it
+
+
+def test_an_item_only_in_draft_packs_can_be_deleted(app):
+    person = make_user(app)
+    item = make_item(app, person.id)
+    make_pack(app, person.id, [item], title="Work in progress", status="draft")
+    with app.app_context():
+        library_actions.delete(person.id, item)
+        assert db.session.get(ContentItem, item) is None

@@ -224,3 +224,110 @@ def test_the_review_queue_is_oldest_first(app, db, people):
     pack_lifecycle.submit(creator, second)
     _pack(app, creator, status="published")
     assert [p.id for p in pack_lifecycle.review_queue()] == [first, second]
+
+
+def test_an_admin_cannot_approve_their_own_pack(app, db, people):
+    """SECURITY.md 10: an admin's own pack is reviewed by another admin."""
+    both = make_user(app, roles=["user", "creator", "admin"]).id
+    pack_id = _pack(app, both, status="in_review")
+    with pytest.raises(Forbidden, match="your own pack") as refused:
+        pack_lifecycle.approve(pack_id, _user(db, both))
+    assert refused.value.status == 403
+    db.session.expire_all()
+    assert db.session.get(RitualPack, pack_id).status == "in_review"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 0
+    assert pack_lifecycle.approve(pack_id, _user(db, people["admin"])).status == "published"
+
+
+def test_a_pack_no_longer_complete_cannot_be_approved(app, db, people):
+    creator, admin = people["creator"], _user(db, people["admin"])
+    pack_id = _pack(app, creator, status="in_review")
+    db.session.get(RitualPack, pack_id).description = "  "
+    db.session.execute(sa.delete(PackItem).where(PackItem.pack_id == pack_id, PackItem.position == 1))
+    db.session.commit()
+    with pytest.raises(pack_lifecycle.Incomplete) as refused:
+        pack_lifecycle.approve(pack_id, admin)
+    assert refused.value.status == 422 and refused.value.message.startswith("This pack is no longer complete")
+    assert refused.value.missing == [
+        "At least 2 practices that are ready to play (it has 1).",
+        "A description that tells listeners what the pack is for.",
+    ]
+    db.session.expire_all()
+    assert db.session.get(RitualPack, pack_id).status == "in_review" and catalog.card(pack_id) is None
+
+
+def _subscribed(app, client, pack_id):
+    """A buyer whose subscription to the pack is paid (session and first invoice); (buyer, purchase, session)."""
+    import time
+
+    from app.services import checkout
+    from tests.payments_helpers import event, invoice, paid_simulated_session, post_event
+
+    buyer = make_user(app).id
+    with app.app_context():
+        start = checkout.start_pack(buyer, pack_id, base_url="http://localhost/")
+    session = paid_simulated_session(app, start.checkout_url.rsplit("/", 1)[1])
+    now = int(time.time())
+    post_event(client, event("checkout.session.completed", session))
+    first = invoice(session, invoice_id=session["invoice"], reason="subscription_create", start=now, end=now + 86400)
+    post_event(client, event("invoice.paid", first))
+    return buyer, start.purchase_id, session
+
+
+@pytest.mark.parametrize("revoke", [False, True])
+def test_a_takedown_that_revokes_access_cancels_the_subscriptions(app, client, db, people, revoke):
+    """SECURITY.md 5: access revoked by a takedown is not billed again; a renewal billed all the same
+    rewards no one and waits for its refund."""
+    import time
+
+    from app.models import CreatorTokenTransaction, Purchase
+    from app.providers.payments import get_gateway
+    from tests.payments_helpers import event, invoice, make_priced_pack, post_event
+
+    creator, admin = people["creator"], _user(db, people["admin"])
+    pack_id = make_priced_pack(app, creator, price=800, price_type="subscription", interval="monthly")
+    _buyer, purchase_id, session = _subscribed(app, client, pack_id)
+    pack_lifecycle.take_down(pack_id, admin, "Copied from another app.", revoke_access=revoke)
+    purchase = db.session.get(Purchase, purchase_id)
+    assert get_gateway().subscription_canceled(session["subscription"]) is revoke
+    assert ("subscription_canceled_at" in purchase.meta) is revoke and "cancel_pending" not in purchase.meta
+    row = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "pack.takedown"))
+    assert row.after["subscriptions_to_cancel"] == (1 if revoke else 0)
+    start = int(time.time()) + 86400
+    post_event(client, event("invoice.paid", invoice(session, invoice_id="in_after", start=start, end=start + 86400)))
+    renewal = db.session.scalar(sa.select(Purchase).where(Purchase.stripe_invoice_id == "in_after"))
+    rewards = db.session.scalars(
+        sa.select(CreatorTokenTransaction.amount).where(CreatorTokenTransaction.creator_id == creator)
+    ).all()
+    if revoke:
+        assert renewal.status == "paid" and renewal.meta["needs_refund"] == "the buyer's access was revoked"
+        assert rewards == [560]
+    else:
+        assert "needs_refund" not in renewal.meta and rewards == [560, 560]
+
+
+def test_a_checkout_paid_after_a_takedown_grants_nothing(app, client, db, people):
+    """A session opened before a takedown and paid after it grants no access and no reward and is left
+    to be refunded; one for a pack its creator archived is still fulfilled (holders keep such packs)."""
+    from app.models import CreatorTokenTransaction, Purchase
+    from app.services import checkout
+    from tests.payments_helpers import event, make_priced_pack, paid_simulated_session, post_event
+
+    creator, admin, buyer = people["creator"], _user(db, people["admin"]), people["buyer"]
+    removed = make_priced_pack(app, creator, price=999, title="Copied Rain")
+    archived = make_priced_pack(app, creator, price=999, title="Old Rain")
+    starts = {pack: checkout.start_pack(buyer, pack, base_url="http://localhost/") for pack in (removed, archived)}
+    pack_lifecycle.take_down(removed, admin, "Copied from another app.")
+    pack_lifecycle.archive(creator, archived)
+    for start in starts.values():
+        session = paid_simulated_session(app, start.checkout_url.rsplit("/", 1)[1])
+        assert post_event(client, event("checkout.session.completed", session)).status_code == 200
+    db.session.expire_all()
+    lost = db.session.get(Purchase, starts[removed].purchase_id)
+    assert lost.status == "paid" and lost.fulfilled_at is not None
+    assert lost.meta["needs_refund"] == "the pack was taken down before the payment"
+    kept = db.session.get(Purchase, starts[archived].purchase_id)
+    assert kept.status == "paid" and "needs_refund" not in kept.meta
+    assert set(db.session.scalars(sa.select(Entitlement.pack_id).where(Entitlement.user_id == buyer))) == {archived}
+    rewards = db.session.scalars(sa.select(CreatorTokenTransaction.purchase_id)).all()
+    assert rewards == [kept.id]

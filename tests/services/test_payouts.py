@@ -184,3 +184,56 @@ def test_concurrent_requests_cannot_both_take_the_same_tokens(app, db, people):
         thread.join()
     assert sorted(results) == ["ok", "refused", "refused", "refused"]
     assert payouts.pending_total(creator) == 600
+
+
+def test_a_double_submit_makes_one_request(app, db, people):
+    """SECURITY.md 4: the form's one-time key is UNIQUE; the same key again returns the first request."""
+    creator = people["creator"]
+    _tokens(db, creator, 1000)
+    key = payouts.new_request_key()
+    first = payouts.request(creator, 600, "Please pay", idempotency_key=key)
+    again = payouts.request(creator, 600, "Please pay", idempotency_key=key)  # 600 > the 400 still available
+    assert again.id == first.id and first.idempotency_key == key
+    assert [r.id for r in payouts.for_creator(creator)] == [first.id] and payouts.pending_total(creator) == 600
+    other = make_creator(app)
+    _tokens(db, other, 1000, "reward:other")
+    with pytest.raises(ServiceError, match="reload the page") as stolen:
+        payouts.request(other, 100, "", idempotency_key=key)  # another creator's key: not their request
+    assert stolen.value.status == 422 and payouts.for_creator(other) == []
+    for bad in ("payout-request:nope", "admin-grant:" + str(uuid.uuid4()), "x" * 80):
+        with pytest.raises(ServiceError, match="reload the page"):
+            payouts.request(creator, 100, "", idempotency_key=bad)
+    assert payouts.request(creator, 100, "").idempotency_key.startswith("payout-request:")  # no key: a fresh one
+
+
+def test_the_studio_form_carries_its_one_time_key(app, client, auth, db, people):
+    import re
+
+    from tests.conftest import form_token
+
+    creator = people["creator"]
+    _tokens(db, creator, 1000)
+    auth.login(db.session.get(User, creator).email)
+    page = client.get("/studio/payouts").data.decode()
+    key = re.search(r'name="payout_key" value="([^"]+)"', page).group(1)
+    form = {"amount": "6", "note": "", "csrf_token": form_token(page), "payout_key": key}
+    assert client.post("/studio/payouts", data=form).status_code == 303
+    assert client.post("/studio/payouts", data=form).status_code == 303  # the double submit
+    db.session.expire_all()
+    assert [(r.amount, r.idempotency_key) for r in payouts.for_creator(creator)] == [(600, key)]
+    fresh = re.search(r'name="payout_key" value="([^"]+)"', client.get("/studio/payouts").data.decode()).group(1)
+    assert fresh != key
+
+
+def test_an_admin_cannot_approve_their_own_payout(app, db, people):
+    """SECURITY.md 10: a decision on one's own money is another admin's."""
+    both = make_user(app, roles=["user", "creator", "admin"])
+    _tokens(db, both.id, 500)
+    request = payouts.request(both.id, 500, "")
+    with pytest.raises(access.Forbidden, match="your own payout") as refused:
+        payouts.approve(request.id, db.session.get(User, both.id))
+    assert refused.value.status == 403
+    db.session.expire_all()
+    assert db.session.get(PayoutRequest, request.id).status == "pending"
+    assert creator_tokens.balance(both.id) == 500 and _audits(db, "payout.approve") == []
+    assert payouts.approve(request.id, db.session.get(User, people["admin"])).status == "approved"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 from flask import flash, make_response, redirect, request, session, url_for
 from flask_login import current_user
@@ -13,7 +15,7 @@ from app.extensions import db
 from app.htmx import is_htmx_request, render
 from app.models import Voice
 from app.permissions import login_required
-from app.services import ServiceError, accounts, checkout, creators, credits
+from app.services import NotFound, ServiceError, accounts, checkout, creators, credits, subscriptions
 
 
 def _preferences_form() -> PreferencesForm:
@@ -35,6 +37,7 @@ def index() -> Response:
         "account/_ledger.html",
         ledger=ledger,
         prefs_form=_preferences_form(),
+        subscriptions=subscriptions.active_for(current_user.id),
     )
 
 
@@ -96,6 +99,26 @@ def buy_credits() -> Response:
         flash(exc.message, "error")
         return _go(url_for("account.index"))
     return _go(start.checkout_url or url_for("account.index"))
+
+
+@bp.post("/subscriptions/<uuid:purchase_id>/cancel")
+@login_required
+def cancel_subscription(purchase_id: uuid.UUID) -> Response:
+    """Cancel one of the user's subscriptions at the end of the period paid for (CSRF-checked by the app).
+
+    SECURITY.md 9 and 15: tests/blueprints/test_account_subscriptions.py."""
+    try:
+        purchase = subscriptions.cancel_by_buyer(current_user.id, purchase_id)
+    except NotFound:
+        raise  # another user's purchase, or none: 404
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        until = subscriptions.access_until(purchase)
+        title = (purchase.meta or {}).get("title") or "this pack"
+        when = f" until {until:%d %b %Y}" if until else ""
+        flash(f"Your subscription is canceled: it renews no more, and you keep {title}{when}.", "success")
+    return redirect(url_for("account.index", _anchor="subscriptions"), code=303)
 
 
 def _go(url: str) -> Response:

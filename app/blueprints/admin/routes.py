@@ -59,7 +59,7 @@ def form_flag(name: str) -> bool:
 def page_arg(name: str = "page") -> int:
     """A page number from the query string, or ServiceError (422) naming it."""
     raw = request.args.get(name, "1").strip() or "1"
-    if not raw.isdigit() or len(raw) > 7 or not 1 <= int(raw) <= 1_000_000:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 7 or not 1 <= int(raw) <= 1_000_000:
         raise ServiceError("Page must be a whole number from 1.", field=name)
     return int(raw)
 

@@ -104,7 +104,7 @@ def unsuspend(user_id: uuid.UUID) -> Response:
 def grant_credits(user_id: uuid.UUID) -> Response:
     raw = form_text("amount").strip()
     try:
-        if not raw.isdigit() or len(raw) > 6:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
             raise ServiceError(f"Grant a whole number of credits from 1 to {admin_users.MAX_GRANT}.", field="amount")
         row = admin_users.grant_credits(
             user_id, int(raw), form_text("reason"), actor(), idempotency_key=form_text("grant_key") or None

@@ -1,4 +1,5 @@
-"""JSON API: buying packs and credit bundles (Stripe Checkout) and the purchase history."""
+"""JSON API: buying packs and credit bundles (Stripe Checkout), the purchase history and canceling a
+subscription."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from werkzeug.wrappers import Response
 from app.blueprints.api.routes import PAGE_PARAMS, int_arg
 from app.blueprints.api.spec import endpoint
 from app.models.types import as_utc
-from app.services import checkout, purchases
+from app.services import checkout, purchases, subscriptions
 from app.services.credits import MAX_PAGE
 
 CHECKOUT = {
@@ -139,4 +140,30 @@ def my_purchases() -> Response:
         per_page=result.per_page,
         total=result.total,
         pages=result.pages,
+    )
+
+
+@endpoint(
+    "/me/subscriptions/<uuid:purchase_id>/cancel",
+    "POST",
+    summary="Cancel your subscription at the end of the period paid for; access lasts until `ends_at`",
+    response={
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "format": "uuid", "description": "the subscription's purchase"},
+            "status": {"enum": ["pending", "paid", "failed", "refunded", "canceled"]},
+            "cancel_at_period_end": {"type": "boolean"},
+            "ends_at": {**NULLABLE_TIME, "description": "when access ends (the end of the period paid for)"},
+        },
+    },
+    errors=(404, 409, 503),
+    tag="account",
+)
+def cancel_my_subscription(purchase_id: uuid.UUID) -> Response:
+    purchase = subscriptions.cancel_by_buyer(g.api_user.id, purchase_id)
+    return jsonify(
+        id=str(purchase.id),
+        status=purchase.status,
+        cancel_at_period_end=bool((purchase.meta or {}).get("cancel_at_period_end")),
+        ends_at=_iso(subscriptions.access_until(purchase)),
     )

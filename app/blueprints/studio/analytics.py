@@ -92,6 +92,7 @@ def _payouts_context(page: int = 1) -> dict[str, Any]:
         "requests": payouts.for_creator(creator_id),
         "form": {"amount": "", "note": ""},
         "errors": {},
+        "payout_key": payouts.new_request_key(),  # one request per rendered form, however often it is sent
     }
 
 
@@ -109,7 +110,7 @@ def request_payout() -> Response:
     amount_text, note = request.form.get("amount", ""), request.form.get("note", "")
     try:
         amount = payouts.parse_dollars(amount_text)
-        payouts.request(current_user.id, amount, note)
+        payouts.request(current_user.id, amount, note, idempotency_key=request.form.get("payout_key") or None)
     except ServiceError as exc:
         db.session.rollback()
         log.info("payout request by %s refused: %s", current_user.id, exc.message)

@@ -19,7 +19,7 @@ from app.extensions import limiter
 from app.htmx import is_htmx_request, render
 from app.permissions import roles_required
 from app.rate_limits import setting, user_key
-from app.services import ServiceError, catalog, studio, studio_items
+from app.services import ServiceError, studio, studio_items
 
 creator_required = roles_required("creator")
 
@@ -138,8 +138,6 @@ def item_progress(pack_id: uuid.UUID, item_id: uuid.UUID) -> Response:
     pack = studio.owned_pack(current_user.id, pack_id)
     if not row.ready and row.generation and row.generation["status"] != "failed":
         return render("studio/_item_progress.html", pack=pack, row=row)
-    if row.ready and pack.status == "published":
-        catalog.pack_changed(pack.id)  # the new practice now counts in the pack's card and search entry
     count = len(studio_items.items(current_user.id, pack_id))
     response = render(
         "studio/_pack_item.html",

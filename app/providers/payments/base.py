@@ -56,6 +56,19 @@ class PaymentGateway(Protocol):
         """Every session created at or after `created_since`."""
         ...
 
+    def expire_checkout_session(self, session_id: str) -> dict[str, Any] | None:
+        """Expire an open session so it can no longer be paid; the session now (None when it does not exist)."""
+        ...
+
+    def cancel_subscription(self, subscription_id: str, idempotency_key: str) -> dict[str, Any]:
+        """Cancel a subscription at once, so it bills no more; the subscription as it is now."""
+        ...
+
+    def cancel_at_period_end(self, subscription_id: str, idempotency_key: str) -> dict[str, Any]:
+        """Let a subscription run to the end of the period paid for and bill no more after it (the
+        provider then ends it and sends `customer.subscription.deleted`); the subscription as it is now."""
+        ...
+
 
 def signature_header(payload: str, secret: str, timestamp: int | None = None) -> str:
     """A `Stripe-Signature` header value: t=…,v1=HMAC-SHA256(secret, "t.payload"), as Stripe signs."""

@@ -24,6 +24,8 @@ SESSION_KEY = "payments:simulated:session:{id}"
 INDEX_KEY = "payments:simulated:sessions"  # sorted set: session id by creation time
 IDEMPOTENCY_KEY = "payments:simulated:idempotency:{key}"
 PAID_KEY = "payments:simulated:paid:{id}"
+CANCELED_KEY = "payments:simulated:canceled:{id}"  # a canceled subscription: when it was canceled
+PERIOD_END_KEY = "payments:simulated:cancel_at_period_end:{id}"  # set to end at its period's end: since when
 
 
 def _new_id(prefix: str) -> str:
@@ -93,6 +95,40 @@ class SimulatedGateway:
         ids = self.redis.zrangebyscore(INDEX_KEY, int(created_since.timestamp()), "+inf")
         records = (self._load(session_id) for session_id in ids)
         return [self._current(r["session"]) for r in records if r is not None]
+
+    def expire_checkout_session(self, session_id: str) -> dict[str, Any] | None:
+        record = self._load(session_id)
+        if record is None:
+            return None
+        session = self._current(record["session"])
+        if session["status"] == "open":
+            if self.redis.exists(PAID_KEY.format(id=session_id)):
+                raise PaymentGatewayError("This checkout is already paid.")
+            session["status"] = "expired"
+            record["session"] = session
+            self._save(record)
+        return session
+
+    def cancel_subscription(self, subscription_id: str, idempotency_key: str) -> dict[str, Any]:
+        """Recorded (the first time) so a later look can tell it was canceled; nothing bills in simulation."""
+        now = int(time.time())
+        self.redis.set(CANCELED_KEY.format(id=subscription_id), now, nx=True, ex=KEEP_SECONDS)
+        canceled_at = int(self.redis.get(CANCELED_KEY.format(id=subscription_id)) or now)
+        return {"id": subscription_id, "object": "subscription", "status": "canceled", "canceled_at": canceled_at}
+
+    def subscription_canceled(self, subscription_id: str) -> bool:
+        return bool(self.redis.exists(CANCELED_KEY.format(id=subscription_id)))
+
+    def cancel_at_period_end(self, subscription_id: str, idempotency_key: str) -> dict[str, Any]:
+        """Recorded (the first time); a simulated subscription never renews, so nothing else changes."""
+        if self.subscription_canceled(subscription_id):
+            raise PaymentGatewayError("This subscription is canceled already.")
+        now = int(time.time())
+        self.redis.set(PERIOD_END_KEY.format(id=subscription_id), now, nx=True, ex=KEEP_SECONDS)
+        return {"id": subscription_id, "object": "subscription", "status": "active", "cancel_at_period_end": True}
+
+    def cancels_at_period_end(self, subscription_id: str) -> bool:
+        return bool(self.redis.exists(PERIOD_END_KEY.format(id=subscription_id)))
 
     def order(self, session_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """The session and what it sells (name, amount, currency, interval, buyer), for the checkout page."""

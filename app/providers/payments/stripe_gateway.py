@@ -85,3 +85,36 @@ class StripeGateway:
         except stripe.StripeError as exc:
             log.error("stripe: listing checkout sessions since %s failed: %s", created_since, exc)
             raise PaymentGatewayError(str(exc)) from exc
+
+    def expire_checkout_session(self, session_id: str) -> dict[str, Any] | None:
+        try:
+            session = self.client.v1.checkout.sessions.expire(session_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing" or exc.http_status == 404:
+                return None
+            log.error("stripe: expiring checkout session %s failed: %s", session_id, exc)
+            raise PaymentGatewayError(str(exc)) from exc
+        except stripe.StripeError as exc:
+            log.error("stripe: expiring checkout session %s failed: %s", session_id, exc)
+            raise PaymentGatewayError(str(exc)) from exc
+        return session.to_dict()
+
+    def cancel_subscription(self, subscription_id: str, idempotency_key: str) -> dict[str, Any]:
+        try:
+            subscription = self.client.v1.subscriptions.cancel(
+                subscription_id, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as exc:
+            log.error("stripe: canceling subscription %s failed: %s", subscription_id, exc)
+            raise PaymentGatewayError(str(exc)) from exc
+        return subscription.to_dict()
+
+    def cancel_at_period_end(self, subscription_id: str, idempotency_key: str) -> dict[str, Any]:
+        try:
+            subscription = self.client.v1.subscriptions.update(
+                subscription_id, {"cancel_at_period_end": True}, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as exc:
+            log.error("stripe: canceling subscription %s at the period end failed: %s", subscription_id, exc)
+            raise PaymentGatewayError(str(exc)) from exc
+        return subscription.to_dict()

@@ -94,7 +94,7 @@ class LocalStorage:
 
     def verify(self, key: str, expires: str | None, signature: str | None, download_name: str | None = None) -> bool:
         """True when the signature matches the key, expiry and download name, and the expiry has not passed."""
-        if not expires or not signature or not expires.isdigit():
+        if not expires or not signature or not (expires.isascii() and expires.isdigit()):
             return False
         try:
             check_key(key)
