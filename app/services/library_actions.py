@@ -15,7 +15,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ContentItem, GenerationJob, LibraryEntry, PackItem, PracticeEvent, RitualPack, User
+from app.models import (
+    ContentItem,
+    Entitlement,
+    GenerationJob,
+    LibraryEntry,
+    PackItem,
+    PracticeEvent,
+    RitualPack,
+    User,
+)
+from app.models.types import utcnow
 from app.providers.storage import get_storage
 from app.services import Conflict, ServiceError, access, generation, library_state, playback, practice
 from app.services.accounts import invalidate_profile
@@ -107,6 +117,22 @@ def delete(user_id: uuid.UUID, item_id: uuid.UUID) -> int:
         raise Conflict(
             f"This practice is in the pack “{by_status['in_review']}”, which is in review: take the pack back "
             "to draft and the practice out of it first."
+        )
+    held = db.session.scalar(
+        sa.select(RitualPack.title)
+        .join(PackItem, PackItem.pack_id == RitualPack.id)
+        .join(Entitlement, Entitlement.pack_id == RitualPack.id)
+        .where(
+            PackItem.content_item_id == item.id,
+            Entitlement.revoked_at.is_(None),
+            sa.or_(Entitlement.expires_at.is_(None), Entitlement.expires_at > utcnow()),
+        )
+        .order_by(RitualPack.title)
+        .limit(1)
+    )
+    if held is not None:  # a pack back in draft after sales: its holders keep what they have
+        raise Conflict(
+            f"People have the pack “{held}” with this practice in it and keep it, so it cannot be deleted."
         )
 
     prefix = f"audio/{item.user_id}/{item.id}/"

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import (
     ContentItem,
     CreditTransaction,
+    Entitlement,
     GenerationJob,
     LibraryEntry,
     PackItem,
@@ -18,6 +19,7 @@ from app.models import (
     User,
     Voice,
 )
+from app.models.types import utcnow
 from app.providers.storage import get_storage
 from app.redis_client import get_redis
 from app.services import (
@@ -170,8 +172,8 @@ def test_delete_removes_every_version_and_row(app):
     drain(app)
     keep = make_item(app, person.id, title="Keep me")
     listener = make_user(app)
-    # A listener who got the pack before it went back to draft (only a draft's items can be deleted).
-    entitle(app, listener.id, make_pack(app, person.id, [item_id], status="draft"))
+    # A listener who had the pack until it was refunded (only items nobody holds can be deleted).
+    held = entitle(app, listener.id, make_pack(app, person.id, [item_id], status="draft"))
     with app.app_context():
         for who in (person.id, listener.id):
             practice.record(
@@ -190,6 +192,8 @@ def test_delete_removes_every_version_and_row(app):
         playback.play(person.id, item_id)
         storage = get_storage()
         assert len(storage.list(f"audio/{person.id}/{item_id}/")) == 2
+        db.session.get(Entitlement, held).revoked_at = utcnow()
+        db.session.commit()
 
         assert library_actions.delete(person.id, item_id) == 2
         assert storage.list(f"audio/{person.id}/{item_id}/") == []
@@ -259,3 +263,22 @@ def test_an_item_only_in_draft_packs_can_be_deleted(app):
     with app.app_context():
         library_actions.delete(person.id, item)
         assert db.session.get(ContentItem, item) is None
+
+
+def test_a_pack_back_in_draft_after_sales_still_keeps_its_holders_practices(app):
+    person = make_user(app)
+    held = make_item(app, person.id, title="Kept")
+    pack = make_pack(app, person.id, [held], title="Evening Calm", status="draft")
+    buyer = make_user(app)
+    entitle(app, buyer.id, pack)
+    with app.app_context():
+        with pytest.raises(Conflict) as info:
+            library_actions.delete(person.id, held)
+        assert "People have the pack “Evening Calm”" in info.value.message
+        assert access.readable_item(buyer.id, held)[0].id == held
+    lapsed = make_item(app, person.id, title="Lapsed")
+    entitle(app, make_user(app).id, make_pack(app, person.id, [lapsed], title="Old", status="draft"),
+            revoked_at=utcnow())
+    with app.app_context():
+        library_actions.delete(person.id, lapsed)  # nobody holds that one any more
+        assert db.session.get(ContentItem, lapsed) is None
