@@ -82,7 +82,9 @@ def test_drag_a_practice_to_the_top_and_it_stays_there(
 
     # The arrow keys on a handle do the same, saved and announced.
     handle = page.get_by_role("button", name=f"Drag to reorder: {TITLE} 1")
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
     handle.focus()
+    expect(handle).to_be_focused()  # not taken back by the last swap's settling
     page.keyboard.press("ArrowDown")
     _expect_order(page, 2, 1, 3)
     expect(status).to_have_text(f"Moved {TITLE} 1 to position 2 of 3.")
