@@ -108,6 +108,8 @@ class Config:
 
     # Payments: Stripe when STRIPE_SECRET_KEY is set; otherwise a simulated checkout (development only)
     # that signs its webhook with STRIPE_WEBHOOK_SECRET, so the same fulfilment code runs offline.
+    # Where the outside world reaches the app (https://waqup.example): Stripe's return URLs use it.
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
     STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET", None if STRIPE_SECRET_KEY else "whsec_simulated_local_only")
     STRIPE_API_BASE = _env("STRIPE_API_BASE")  # e.g. a local server that speaks the Checkout Sessions API
@@ -157,6 +159,8 @@ class ProductionConfig(Config):
             problems.append("DATABASE_URL must point at PostgreSQL")
         if not cls.REDIS_URL:
             problems.append("REDIS_URL must be set")
+        if not cls.PUBLIC_BASE_URL or not cls.PUBLIC_BASE_URL.startswith("https://"):
+            problems.append("PUBLIC_BASE_URL must be set to the site's https:// address")
         if cls.PAYMENTS_SIMULATED:
             problems.append("the simulated checkout is for development only: set STRIPE_SECRET_KEY")
         if cls.STRIPE_SECRET_KEY and not cls.STRIPE_WEBHOOK_SECRET:

@@ -81,5 +81,21 @@ def test_production_starts_with_stripe_keys():
         STRIPE_SECRET_KEY = "sk_live_example"
         STRIPE_WEBHOOK_SECRET = "whsec_example"
         PAYMENTS_SIMULATED = False
+        PUBLIC_BASE_URL = "https://waqup.example"
 
     Prod.check()  # no exception: every unsafe default is replaced
+
+
+@pytest.mark.parametrize("url", [None, "http://waqup.example"], ids=["unset", "not-https"])
+def test_production_requires_its_public_https_address(url):
+    class Prod(ProductionConfig):
+        SECRET_KEY = "x" * 48
+        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://db/waqup"
+        REDIS_URL = "redis://127.0.0.1:6379/0"
+        STRIPE_SECRET_KEY = "sk_live_example"
+        STRIPE_WEBHOOK_SECRET = "whsec_example"
+        PAYMENTS_SIMULATED = False
+        PUBLIC_BASE_URL = url
+
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app(Prod)

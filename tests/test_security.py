@@ -128,6 +128,7 @@ def test_production_session_cookie_is_host_prefixed_and_secure(database_url, red
         STRIPE_SECRET_KEY = "sk_test_unused"
         STRIPE_WEBHOOK_SECRET = "whsec_unused"
         PAYMENTS_SIMULATED = False
+        PUBLIC_BASE_URL = "https://waqup.example"
         SQLALCHEMY_DATABASE_URI = database_url
         REDIS_URL = redis_url
         INSTANCE_PATH = str(tmp_path / "inst")

@@ -196,3 +196,30 @@ def test_a_session_at_an_old_price_is_expired_not_reused(stripe_app, fake_stripe
     assert recurring == {"interval": "year"}
     expires = [r["path"] for r in fake_stripe.requests if r["path"].endswith("/expire")]
     assert len(expires) == 2
+
+
+def test_stripe_returns_to_the_public_address_whatever_host_the_request_named(make_app, fake_stripe):
+    """Behind a proxy, or with a forged Host header, Checkout must still send buyers back to the site."""
+    from tests import stripe_server
+    from tests.conftest import form_token
+
+    app = make_app(
+        STRIPE_SECRET_KEY=stripe_server.SECRET_KEY,
+        STRIPE_API_BASE=fake_stripe.url,
+        STRIPE_WEBHOOK_SECRET=stripe_server.WEBHOOK_SECRET,
+        PAYMENTS_SIMULATED=False,
+        PUBLIC_BASE_URL="https://waqup.example",
+    )
+    buyer = make_user(app)
+    pack = make_priced_pack(app, make_creator(app), price=499, title="Deep rest")
+    client = app.test_client()
+    host = {"base_url": "http://evil.example"}  # every request names another host than the site's
+    page = client.get("/login", **host)
+    login = {"email": buyer.email, "password": buyer.password, "csrf_token": form_token(page.data)}
+    client.post("/login", data=login, **host)
+    page = client.get(f"/marketplace/packs/{pack}", **host)
+    answer = client.post(f"/marketplace/packs/{pack}/get", data={"csrf_token": form_token(page.data)}, **host)
+    assert answer.status_code == 303
+    (session_id,) = fake_stripe.params
+    assert fake_stripe.params[session_id]["success_url"].startswith("https://waqup.example/checkout/success?")
+    assert fake_stripe.params[session_id]["cancel_url"].startswith("https://waqup.example/checkout/cancel?")

@@ -16,6 +16,7 @@ from app.htmx import is_htmx_request, render
 from app.models import Voice
 from app.permissions import login_required
 from app.services import NotFound, ServiceError, accounts, checkout, creators, credits, subscriptions
+from app.urls import public_base_url
 
 
 def _preferences_form() -> PreferencesForm:
@@ -93,7 +94,7 @@ def buy_credits() -> Response:
         return _go(url_for("account.index"))
     try:
         start = checkout.start_credits(
-            current_user.id, form.bundle.data, base_url=request.host_url, return_path=url_for("account.index")
+            current_user.id, form.bundle.data, base_url=public_base_url(), return_path=url_for("account.index")
         )
     except ServiceError as exc:
         flash(exc.message, "error")

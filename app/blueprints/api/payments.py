@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 from werkzeug.wrappers import Response
 
 from app.blueprints.api.routes import PAGE_PARAMS, int_arg
@@ -14,6 +14,7 @@ from app.blueprints.api.spec import endpoint
 from app.models.types import as_utc
 from app.services import checkout, purchases, subscriptions
 from app.services.credits import MAX_PAGE
+from app.urls import public_base_url
 
 CHECKOUT = {
     "type": "object",
@@ -93,7 +94,7 @@ def purchase_json(row: purchases.PurchaseRow) -> dict[str, Any]:
     tag="payments",
 )
 def pack_checkout(pack_id: uuid.UUID) -> tuple[Response, int]:
-    start = checkout.start_pack(g.api_user_id, pack_id, base_url=request.host_url)
+    start = checkout.start_pack(g.api_user_id, pack_id, base_url=public_base_url())
     return jsonify(_start_json(start)), 201
 
 
@@ -108,7 +109,7 @@ def pack_checkout(pack_id: uuid.UUID) -> tuple[Response, int]:
     tag="payments",
 )
 def credits_checkout(data: dict[str, Any]) -> tuple[Response, int]:
-    start = checkout.start_credits(g.api_user_id, data["bundle"], base_url=request.host_url)
+    start = checkout.start_credits(g.api_user_id, data["bundle"], base_url=public_base_url())
     return jsonify(_start_json(start)), 201
 
 

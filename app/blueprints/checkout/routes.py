@@ -19,6 +19,7 @@ from app.providers.payments import PaymentGatewayError, get_gateway
 from app.providers.payments.simulated import SimulatedGateway
 from app.providers.payments.simulated_events import deliver, paid_events
 from app.services import checkout, purchases
+from app.urls import public_base_url
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def simulated_pay(session_id: str) -> Response:
     except PaymentGatewayError as exc:
         flash(str(exc), "error")
         return redirect(url_for("checkout.simulated", session_id=session_id))
-    webhook = request.host_url.rstrip("/") + url_for("webhooks.stripe_webhook")
+    webhook = public_base_url().rstrip("/") + url_for("webhooks.stripe_webhook")
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
     for event in paid_events(session, order):
         try:

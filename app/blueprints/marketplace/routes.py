@@ -18,6 +18,7 @@ from app.htmx import is_htmx_request, render
 from app.models.content import CONTENT_TYPES, DEPTHS
 from app.permissions import login_required
 from app.services import ServiceError, catalog_search, checkout, pack_pages
+from app.urls import public_base_url
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def get_pack(pack_id: uuid.UUID) -> Response:
         started = checkout.start_pack(
             current_user.id,
             pack_id,
-            base_url=request.host_url,
+            base_url=public_base_url(),
             return_path=url_for("marketplace.pack", pack_id=pack_id),
         )
     except ServiceError as exc:
