@@ -32,6 +32,7 @@ BLUEPRINTS = [
             "studio",
             "reviews",
             "admin",
+            "admin_ops",
         ],
     ),
     ("webhooks", None, ["routes"]),

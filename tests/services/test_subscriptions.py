@@ -343,22 +343,22 @@ def test_a_buyer_cancels_at_the_period_end_and_keeps_access_until_then(stripe_ap
     """Through the real SDK: POST /v1/subscriptions/{id} cancel_at_period_end=true; access lasts until the
     period end and ends with the `customer.subscription.deleted` Stripe sends then."""
     from app.models import AuditLog
-    from app.services import subscriptions
+    from app.services import buyer_subscriptions
 
     client = stripe_app.test_client()
     buyer, pack, purchase_id, session, period_end = _stripe_subscription(stripe_app, fake_stripe, client, T0)
     subscription = fake_stripe.subscriptions[session["subscription"]]
     frozen.shift(timedelta(days=5))
     with stripe_app.app_context():
-        assert [s.purchase.id for s in subscriptions.active_for(buyer.id)] == [purchase_id]
-        purchase = subscriptions.cancel_by_buyer(buyer.id, purchase_id)
+        assert [s.purchase.id for s in buyer_subscriptions.active_for(buyer.id)] == [purchase_id]
+        purchase = buyer_subscriptions.cancel_by_buyer(buyer.id, purchase_id)
         assert purchase.status == "paid" and purchase.meta["cancel_at_period_end"] is True
         assert purchase.meta["cancel_requested_at"] == (T0 + timedelta(days=5)).isoformat()
-        assert subscriptions.access_until(purchase) == period_end
+        assert buyer_subscriptions.access_until(purchase) == period_end
         audit = checkout.db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "subscription.cancel")).all()
         assert [(a.actor_id, a.target_id) for a in audit] == [(buyer.id, str(purchase_id))]
         assert audit[0].after["ends_at"] == period_end.isoformat()
-        [listed] = subscriptions.active_for(buyer.id)
+        [listed] = buyer_subscriptions.active_for(buyer.id)
         assert listed.canceled and listed.period_end == period_end
     assert (subscription["status"], subscription["cancel_at_period_end"]) == ("active", True)
     [update] = [r for r in fake_stripe.requests if r["path"] == f"/v1/subscriptions/{session['subscription']}"]
@@ -381,19 +381,19 @@ def test_a_buyer_cancels_at_the_period_end_and_keeps_access_until_then(stripe_ap
         ended = checkout.db.session.get(Purchase, purchase_id)
         assert ended.status == "canceled" and ended.meta["ended_at"] == period_end.isoformat()
         assert _expires(checkout.db, buyer.id) == period_end
-        assert subscriptions.active_for(buyer.id) == []
+        assert buyer_subscriptions.active_for(buyer.id) == []
 
 
 def test_a_cancel_stripe_refuses_records_nothing(stripe_app, fake_stripe, frozen, caplog):
     from app.models import AuditLog
-    from app.services import subscriptions
+    from app.services import buyer_subscriptions
 
     client = stripe_app.test_client()
     buyer, _pack, purchase_id, session, _end = _stripe_subscription(stripe_app, fake_stripe, client, T0)
     fake_stripe.refuse_cancels = True
     with stripe_app.app_context():
-        with pytest.raises(subscriptions.CancelUnavailable) as refused:
-            subscriptions.cancel_by_buyer(buyer.id, purchase_id)
+        with pytest.raises(buyer_subscriptions.CancelUnavailable) as refused:
+            buyer_subscriptions.cancel_by_buyer(buyer.id, purchase_id)
         assert refused.value.status == 503 and "nothing was changed" in refused.value.message
         assert "cancel_at_period_end" not in checkout.db.session.get(Purchase, purchase_id).meta
         assert checkout.db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 0
@@ -401,38 +401,38 @@ def test_a_cancel_stripe_refuses_records_nothing(stripe_app, fake_stripe, frozen
     assert fake_stripe.subscriptions[session["subscription"]]["cancel_at_period_end"] is False
     fake_stripe.refuse_cancels = False  # a retry goes through
     with stripe_app.app_context():
-        assert subscriptions.cancel_by_buyer(buyer.id, purchase_id).meta["cancel_at_period_end"] is True
+        assert buyer_subscriptions.cancel_by_buyer(buyer.id, purchase_id).meta["cancel_at_period_end"] is True
     assert fake_stripe.subscriptions[session["subscription"]]["cancel_at_period_end"] is True
 
 
 def test_only_the_buyers_own_active_subscription_can_be_canceled(app, client, db, frozen):
     """SECURITY.md 9: another user's purchase is not found; twice, or a one-time purchase, is a conflict."""
-    from app.services import Conflict, NotFound, subscriptions
+    from app.services import Conflict, NotFound, buyer_subscriptions
 
     buyer, creator, _pack, purchase_id, session = _subscribe(app)
     post_event(client, event("checkout.session.completed", session))
     post_event(client, event("invoice.paid", _first_invoice(session)))
     stranger = make_user(app)
     with pytest.raises(NotFound):
-        subscriptions.cancel_by_buyer(stranger.id, purchase_id)
+        buyer_subscriptions.cancel_by_buyer(stranger.id, purchase_id)
     with pytest.raises(NotFound):
-        subscriptions.cancel_by_buyer(buyer.id, uuid.uuid4())
+        buyer_subscriptions.cancel_by_buyer(buyer.id, uuid.uuid4())
     assert "cancel_at_period_end" not in db.session.get(Purchase, purchase_id).meta
 
-    subscriptions.cancel_by_buyer(buyer.id, purchase_id)
+    buyer_subscriptions.cancel_by_buyer(buyer.id, purchase_id)
     assert get_gateway().cancels_at_period_end(session["subscription"])
     assert not get_gateway().subscription_canceled(session["subscription"])  # not at once
     with pytest.raises(Conflict, match=r"canceled already\. Your access ends on 01 Apr 2027"):
-        subscriptions.cancel_by_buyer(buyer.id, purchase_id)
+        buyer_subscriptions.cancel_by_buyer(buyer.id, purchase_id)
 
     one_time = make_priced_pack(app, creator, price=500, title="Evening")
     bought = checkout.start_pack(buyer.id, one_time, base_url="http://localhost/")
     with pytest.raises(Conflict, match="not a subscription"):
-        subscriptions.cancel_by_buyer(buyer.id, bought.purchase_id)
+        buyer_subscriptions.cancel_by_buyer(buyer.id, bought.purchase_id)
 
 
 def test_an_ended_subscription_cannot_be_canceled(app, client, db, frozen):
-    from app.services import Conflict, subscriptions
+    from app.services import Conflict, buyer_subscriptions
 
     buyer, _creator, _pack, purchase_id, session = _subscribe(app)
     post_event(client, event("checkout.session.completed", session))
@@ -440,5 +440,5 @@ def test_an_ended_subscription_cannot_be_canceled(app, client, db, frozen):
     deleted = {"id": session["subscription"], "object": "subscription", "ended_at": ended, "metadata": {}}
     post_event(client, event("customer.subscription.deleted", deleted))
     with pytest.raises(Conflict, match="has ended already"):
-        subscriptions.cancel_by_buyer(buyer.id, purchase_id)
+        buyer_subscriptions.cancel_by_buyer(buyer.id, purchase_id)
     assert not get_gateway().cancels_at_period_end(session["subscription"])

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.htmx import is_htmx_request, render
 from app.models import Voice
 from app.permissions import login_required
-from app.services import NotFound, ServiceError, accounts, checkout, creators, credits, subscriptions
+from app.services import NotFound, ServiceError, accounts, buyer_subscriptions, checkout, creators, credits
 from app.urls import public_base_url
 
 
@@ -38,7 +38,7 @@ def index() -> Response:
         "account/_ledger.html",
         ledger=ledger,
         prefs_form=_preferences_form(),
-        subscriptions=subscriptions.active_for(current_user.id),
+        subscriptions=buyer_subscriptions.active_for(current_user.id),
     )
 
 
@@ -109,13 +109,13 @@ def cancel_subscription(purchase_id: uuid.UUID) -> Response:
 
     SECURITY.md 9 and 15: tests/blueprints/test_account_subscriptions.py."""
     try:
-        purchase = subscriptions.cancel_by_buyer(current_user.id, purchase_id)
+        purchase = buyer_subscriptions.cancel_by_buyer(current_user.id, purchase_id)
     except NotFound:
         raise  # another user's purchase, or none: 404
     except ServiceError as exc:
         flash(exc.message, "error")
     else:
-        until = subscriptions.access_until(purchase)
+        until = buyer_subscriptions.access_until(purchase)
         title = (purchase.meta or {}).get("title") or "this pack"
         when = f" until {until:%d %b %Y}" if until else ""
         flash(f"Your subscription is canceled: it renews no more, and you keep {title}{when}.", "success")

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from app.blueprints.api.routes import PAGE_PARAMS, int_arg
 from app.blueprints.api.spec import endpoint
 from app.models.types import as_utc
-from app.services import checkout, purchases, subscriptions
+from app.services import buyer_subscriptions, checkout, purchases
 from app.services.credits import MAX_PAGE
 from app.urls import public_base_url
 
@@ -161,10 +161,10 @@ def my_purchases() -> Response:
     tag="account",
 )
 def cancel_my_subscription(purchase_id: uuid.UUID) -> Response:
-    purchase = subscriptions.cancel_by_buyer(g.api_user.id, purchase_id)
+    purchase = buyer_subscriptions.cancel_by_buyer(g.api_user.id, purchase_id)
     return jsonify(
         id=str(purchase.id),
         status=purchase.status,
         cancel_at_period_end=bool((purchase.meta or {}).get("cancel_at_period_end")),
-        ends_at=_iso(subscriptions.access_until(purchase)),
+        ends_at=_iso(buyer_subscriptions.access_until(purchase)),
     )

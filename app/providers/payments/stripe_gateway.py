@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -65,17 +66,7 @@ class StripeGateway:
         return session.to_dict()
 
     def retrieve_checkout_session(self, session_id: str) -> dict[str, Any] | None:
-        try:
-            session = self.client.v1.checkout.sessions.retrieve(session_id)
-        except stripe.InvalidRequestError as exc:
-            if exc.code == "resource_missing" or exc.http_status == 404:
-                return None
-            log.error("stripe: retrieving checkout session %s failed: %s", session_id, exc)
-            raise PaymentGatewayError(str(exc)) from exc
-        except stripe.StripeError as exc:
-            log.error("stripe: retrieving checkout session %s failed: %s", session_id, exc)
-            raise PaymentGatewayError(str(exc)) from exc
-        return session.to_dict()
+        return self._session_or_none("retrieving", session_id, self.client.v1.checkout.sessions.retrieve)
 
     def list_checkout_sessions(self, created_since: datetime) -> list[dict[str, Any]]:
         params = {"created": {"gte": int(created_since.timestamp())}, "limit": 100}
@@ -87,15 +78,20 @@ class StripeGateway:
             raise PaymentGatewayError(str(exc)) from exc
 
     def expire_checkout_session(self, session_id: str) -> dict[str, Any] | None:
+        return self._session_or_none("expiring", session_id, self.client.v1.checkout.sessions.expire)
+
+    @staticmethod
+    def _session_or_none(verb: str, session_id: str, call: Callable[[str], Any]) -> dict[str, Any] | None:
+        """`call(session_id)` as a dict; None when Stripe has no such session; any other failure logged and raised."""
         try:
-            session = self.client.v1.checkout.sessions.expire(session_id)
-        except stripe.InvalidRequestError as exc:
-            if exc.code == "resource_missing" or exc.http_status == 404:
-                return None
-            log.error("stripe: expiring checkout session %s failed: %s", session_id, exc)
-            raise PaymentGatewayError(str(exc)) from exc
+            session = call(session_id)
         except stripe.StripeError as exc:
-            log.error("stripe: expiring checkout session %s failed: %s", session_id, exc)
+            missing = isinstance(exc, stripe.InvalidRequestError) and (
+                exc.code == "resource_missing" or exc.http_status == 404
+            )
+            if missing:
+                return None
+            log.error("stripe: %s checkout session %s failed: %s", verb, session_id, exc)
             raise PaymentGatewayError(str(exc)) from exc
         return session.to_dict()
 
