@@ -18,12 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from redis.client import Pipeline
 
 from app.extensions import db
 from app.models import ContentItem
 from app.providers.storage import SignedUrl, get_storage
-from app.redis_client import get_redis
+from app.redis_client import get_redis, round_trip
 from app.services import Conflict, access, library_state
 from app.services.cache_keys import (
     RITUAL_METADATA_LOOKUPS_KEY,
@@ -76,10 +75,9 @@ class MetadataRead:
         self._entry: str | None = None
         self._accepted = False
 
-    def queue(self, pipe: Pipeline) -> None:
-        """Add the entry's read and the lookup count to the pipeline."""
-        pipe.get(ritual_metadata_key(self.item_id))
-        pipe.incr(RITUAL_METADATA_LOOKUPS_KEY)
+    def commands(self) -> list[tuple[str, str]]:
+        """The entry's read and the lookup count."""
+        return [("GET", ritual_metadata_key(self.item_id)), ("INCR", RITUAL_METADATA_LOOKUPS_KEY)]
 
     def accepted(self, results: list[Any]) -> None:
         """The token passed: keep the entry for `play`."""
@@ -160,15 +158,12 @@ def ritual_metadata(item_id: uuid.UUID) -> dict[str, Any] | None:
 def _cached_metadata(item_id: uuid.UUID, prefetched: MetadataRead | None = None) -> dict[str, Any] | None:
     """The cache entry, counted as a lookup in the same round trip (and as a miss when absent);
     `prefetched` has made that round trip already."""
-    r = get_redis()
     if prefetched is not None:
         cached = prefetched.entry(item_id)
     else:
-        pipe = r.pipeline(transaction=False)
-        MetadataRead(item_id).queue(pipe)
-        cached, _ = pipe.execute()
+        cached, _ = round_trip(*MetadataRead(item_id).commands())
     if cached is None:
-        r.incr(RITUAL_METADATA_MISSES_KEY)
+        get_redis().incr(RITUAL_METADATA_MISSES_KEY)
         return None
     return json.loads(cached)
 

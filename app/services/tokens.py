@@ -19,12 +19,11 @@ from typing import Any, Protocol
 import jwt
 import sqlalchemy as sa
 from flask import current_app
-from redis.client import Pipeline
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import User
-from app.redis_client import get_redis
+from app.redis_client import get_redis, round_trip
 from app.services.cache_keys import AUTH_RECORD_STALE_TTL, AUTH_RECORD_TTL, auth_record_key
 
 ALGORITHM = "HS256"
@@ -87,8 +86,8 @@ def authenticate(token: str) -> tuple[User, dict]:
 class Prefetch(Protocol):
     """Reads a route adds to the token check's Redis round trip; their results reach it only once the token passes."""
 
-    def queue(self, pipe: Pipeline) -> None:
-        """Add the commands to the pipeline."""
+    def commands(self) -> list[tuple[Any, ...]]:
+        """The commands to send with the token check's own."""
 
     def accepted(self, results: list[Any]) -> None:
         """The token passed every check: the queued commands' results, in order."""
@@ -106,12 +105,10 @@ def principal(token: str, prefetch: Prefetch | None = None) -> tuple[uuid.UUID, 
     A `prefetch` rides in the same round trip and gets its results only after every check has passed
     (SECURITY.md 13: tests/api/test_play_prefetch.py)."""
     claims, user_id = verified(token)
-    pipe = get_redis().pipeline(transaction=False)
-    pipe.exists(_revoked_key(claims["jti"]))
-    pipe.get(auth_record_key(user_id))
-    if prefetch is not None:
-        prefetch.queue(pipe)
-    revoked, record, *fetched = pipe.execute()
+    extra = prefetch.commands() if prefetch is not None else []
+    revoked, record, *fetched = round_trip(
+        ("EXISTS", _revoked_key(claims["jti"])), ("GET", auth_record_key(user_id)), *extra
+    )
     try:
         if record is None or record == STALE:
             record = _load_record(user_id, fill=record is None)
