@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask.logging import default_handler
 
+from app.json_provider import OrjsonProvider
 from config import Config, config_from_env
 
 
@@ -18,6 +19,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class.check()
 
     app = Flask(__name__, instance_path=config_class.INSTANCE_PATH, instance_relative_config=False)
+    app.json = OrjsonProvider(app)
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

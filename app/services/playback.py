@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from flask import current_app
 
 from app.extensions import db
@@ -165,7 +166,7 @@ def _cached_metadata(item_id: uuid.UUID, prefetched: MetadataRead | None = None)
     if cached is None:
         get_redis().incr(RITUAL_METADATA_MISSES_KEY)
         return None
-    return json.loads(cached)
+    return orjson.loads(cached)
 
 
 def _load_metadata(item_id: uuid.UUID) -> dict[str, Any] | None:
