@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import hiredis
 import redis
 from flask import Flask, current_app
 from redis.backoff import NoBackoff
@@ -135,13 +136,14 @@ class RoundTrip:
     """Commands written together and answered together on a connection of the calling thread's own.
 
     What `pipeline(transaction=False)` does for plain commands, without its work on every call (a
-    pipeline object, a pooled connection taken with a liveness probe and handed back, per-command
-    response callbacks): for the one round trip of the hottest request (`tokens.principal`), where
-    that work was a third of the view's time. Replies come decoded as the server sends them
-    (strings, ints, None; no response callbacks, so SET answers "OK"). Any error closes the
-    connection, so that replies left unread never reach the next call; a lost connection is then
-    replaced and the commands sent once more, as the client's own retry would, and any other error
-    is raised. Each thread (and each process after a fork) opens its own connection.
+    pipeline object, a pooled connection taken with a liveness probe and handed back, commands
+    packed in Python, per-command response callbacks): for the one round trip of the hottest
+    request (`tokens.principal`), where that work was a third of the view's time. Replies come
+    decoded as the server sends them (strings, ints, None; no response callbacks, so SET answers
+    "OK"). Any error closes the connection, so that replies left unread never reach the next call;
+    a lost connection is then replaced and the commands sent once more, as the client's own retry
+    would, and any other error is raised. Each thread (and each process after a fork) opens its own
+    connection.
     """
 
     def __init__(self, client: redis.Redis) -> None:
@@ -158,7 +160,8 @@ class RoundTrip:
     def _send(self, commands: tuple[tuple[Any, ...], ...]) -> list[Any]:
         conn = self._connection()
         try:
-            conn.send_packed_command(conn.pack_commands(commands), check_health=False)
+            packed = b"".join([hiredis.pack_command(command) for command in commands])
+            conn.send_packed_command([packed], check_health=False)
             return [conn.read_response() for _ in commands]
         except BaseException:
             conn.disconnect()

@@ -249,6 +249,11 @@ def cpu_seconds(pids: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_split(pids: list[int]) -> np.ndarray:
+    """CPU seconds so far of the gunicorn workers and of the redis-server (the last pid), apart."""
+    return np.array([cpu_seconds(pids[:-1]), cpu_seconds(pids[-1:])])
+
+
 def stop(server: subprocess.Popen) -> None:
     if server.poll() is None:
         server.terminate()
@@ -387,15 +392,15 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
         pids = server_pids(app, server)
         cpu0 = time.process_time()
         hello_done = play_done = failures = 0
-        hello_cpu = play_cpu = 0.0
+        hello_cpu, play_cpu = np.zeros(2), np.zeros(2)  # CPU seconds of (gunicorn workers, redis-server)
         rounds = []
         offset = 0
         for _ in range(args.rounds):
-            used = cpu_seconds(pids)
+            used = cpu_split(pids)
             h, e1 = asyncio.run(closed_loop(port, hello, args.connections, args.seconds))
-            used, hello_cpu = cpu_seconds(pids), hello_cpu + cpu_seconds(pids) - used
+            used, hello_cpu = cpu_split(pids), hello_cpu + cpu_split(pids) - used
             p, e2 = asyncio.run(closed_loop(port, plays[offset:], args.connections, args.seconds))
-            play_cpu += cpu_seconds(pids) - used
+            play_cpu += cpu_split(pids) - used
             offset += p
             hello_done, play_done, failures = hello_done + h, play_done + p, failures + e1 + e2
             rounds.append(p / h)
@@ -420,9 +425,11 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
     per_round = ", ".join(f"{r:.2f}" for r in rounds)
     print(f"  ratio   {play_done / hello_done:.2f}×   (per round {per_round}; target ≥ 0.65×)")
     print(f"  client CPU {100 * cpu_closed / wall_closed:.0f} % of one core")
-    per_hello, per_play = 1e6 * hello_cpu / hello_done, 1e6 * play_cpu / play_done
+    (hello_workers, hello_redis), (play_workers, play_redis) = 1e6 * hello_cpu / hello_done, 1e6 * play_cpu / play_done
+    per_hello, per_play = hello_workers + hello_redis, play_workers + play_redis
     print(f"  server CPU per request (gunicorn workers + redis-server): hello {per_hello:.0f} µs,"
           f" play {per_play:.0f} µs   (ratio {per_hello / per_play:.2f}×, less sensitive to other work than req/s)")
+    print(f"    of which redis-server: hello {hello_redis:.0f} µs, play {play_redis:.0f} µs")
     print(f"latency, open loop at {args.rate:g} req/s for {args.latency_seconds:g} s (from the scheduled send):")
     print(f"  play    p50 {percentile(latencies, 50):6.2f} ms   p99 {percentile(latencies, 99):6.2f} ms"
           f"   max {percentile(latencies, 100):6.1f} ms   (target p99 < 50 ms)")
