@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, g
-from flask_limiter.util import get_remote_address
+from flask import current_app, g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_qualified_name, get_remote_address
 from flask_login import current_user
 
 
@@ -23,3 +24,45 @@ def actor_key() -> str:
     """The API user, else the client address."""
     api_user = g.get("api_user")
     return f"user:{api_user.id}" if api_user is not None else get_remote_address()
+
+
+def skip_where_no_limit_applies(limiter: Limiter) -> None:
+    """Let Flask-Limiter pass over the requests that no limit applies to.
+
+    It works out each request's limits afresh, and for a route with none that is most of its cost
+    on the request: about 20 µs on a plain route and 45 µs on an API route (`bench/playback.py`).
+    Whether any limit applies depends only on the endpoint (limits here are declared on views, see
+    `limits_apply`), so it is found once per app and endpoint; requests to limited endpoints are
+    checked exactly as before."""
+
+    def no_limit_applies() -> bool:
+        known = current_app.extensions.setdefault("rate_limited_endpoints", {})
+        endpoint = request.endpoint
+        if endpoint not in known:
+            known[endpoint] = limits_apply(limiter, endpoint)
+        return not known[endpoint]
+
+    limiter.request_filter(no_limit_applies)
+
+
+def limits_apply(limiter: Limiter, endpoint: str | None) -> bool:
+    """Whether any rate limit can apply to a request for the endpoint: one declared on its view (or
+    met by it before, Flask-Limiter's hints) or on one of its blueprints, or any app-wide (default,
+    application or meta) limit, which applies everywhere."""
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or _meta_limits(limiter):
+        return True
+    view = current_app.view_functions.get(endpoint or "")
+    if endpoint is None or view is None:
+        return True  # Flask-Limiter decides (it skips requests without an endpoint)
+    names = endpoint.split(".")[:-1]  # "outer.inner.view": blueprints "outer.inner" and "outer"
+    blueprints = [".".join(names[:n]) for n in range(len(names), 0, -1)]
+    return bool(
+        manager.decorated_limits(get_qualified_name(view))
+        or manager.has_hints(endpoint)
+        or any(manager.blueprint_limits(current_app, name) for name in blueprints)
+    )
+
+
+def _meta_limits(limiter: Limiter) -> bool:
+    return bool(current_app.config.get("RATELIMIT_META") or getattr(limiter, "_meta_limits", None))
