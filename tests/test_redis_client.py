@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import threading
 import time
 
@@ -83,3 +84,20 @@ def test_each_thread_and_each_forked_process_has_a_connection_of_its_own(redis_u
     assert there and there[0] != here
     monkeypatch.setattr(os, "getpid", lambda: -1)  # as a child after fork sees it
     assert send(("CLIENT", "ID"))[0] not in (here, there[0])
+
+
+def test_a_server_that_never_answers_times_out_without_retrying():
+    """The socket blocks with the kernel's timeouts (no poll per call); silence still ends in time."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        accepted: list[socket.socket] = []
+        threading.Thread(target=lambda: accepted.append(server.accept()[0]), daemon=True).start()
+        send = RoundTrip(redis.Redis(host="127.0.0.1", port=server.getsockname()[1], socket_timeout=0.3))
+        started = time.monotonic()
+        with pytest.raises(redis.TimeoutError, match=r"did not answer within 0\.3 s"):
+            send(("GET", "key"))
+        assert 0.25 < time.monotonic() - started < 2
+        assert len(accepted) == 1  # not sent again on a second connection
+        for conn in accepted:
+            conn.close()
