@@ -26,7 +26,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "waqup.sqlite3")
     _configure_logging(app)
 
-    from app import extensions, redis_client
+    from app import extensions, rate_limits, redis_client
 
     redis_client.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_client.limiter_storage_uri(app.config["REDIS_URL"]))
@@ -38,6 +38,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     extensions.migrate.init_app(app, extensions.db, directory=str(Path(__file__).parent.parent / "migrations"))
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
+    rate_limits.check_only_where_limits_apply(app, extensions.limiter)
     extensions.sock.init_app(app)
 
     from app import auth_loader, errors, security, templating

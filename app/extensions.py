@@ -12,8 +12,6 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app.rate_limits import skip_where_no_limit_applies
-
 # Deterministic constraint names, so migrations can refer to them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -34,4 +32,3 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 sock = Sock()
 limiter = Limiter(key_func=get_remote_address)
-skip_where_no_limit_applies(limiter)

@@ -1,14 +1,14 @@
-"""Flask-Limiter passes over requests that no limit applies to, and checks every other one as before."""
+"""Flask-Limiter's check runs only for endpoints that a limit applies to, exactly as before for those."""
 
 from __future__ import annotations
 
 import pytest
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from app.extensions import limiter as app_limiter
-from app.rate_limits import limits_apply, skip_where_no_limit_applies
+from app.rate_limits import check_only_where_limits_apply, limits_apply
 
 # Every view of the app that carries @limiter.limit (SECURITY.md 12), and no other.
 LIMITED = {
@@ -46,19 +46,30 @@ def _mini_app(**limiter_options: object) -> tuple[Flask, Limiter, Blueprint]:
     app = Flask(__name__)
     app.config["RATELIMIT_STORAGE_URI"] = "memory://"
     limiter = Limiter(key_func=get_remote_address, **limiter_options)
-    skip_where_no_limit_applies(limiter)
     app.add_url_rule("/free", "free", _view("free"))
     app.add_url_rule("/limited", "limited", limiter.limit("2 per minute")(_view("limited")))
     return app, limiter, Blueprint("outer", __name__)
 
 
-def test_a_limited_view_is_still_limited_and_a_free_one_is_never_counted():
+def test_a_limited_view_is_still_limited_and_a_free_one_is_never_checked(monkeypatch):
     app, limiter, _ = _mini_app()
+    checked: list[str | None] = []
+    original = Limiter._check_request_limit
+
+    def counted(self, callable_name=None, in_middleware=True):  # type: ignore[no-untyped-def]
+        if in_middleware:  # the before-request check (a decorated view checks its own limits again)
+            checked.append(request.endpoint)
+        return original(self, callable_name, in_middleware)
+
+    monkeypatch.setattr(Limiter, "_check_request_limit", counted)
     limiter.init_app(app)
+    check_only_where_limits_apply(app, limiter)
     client = app.test_client()
     assert [client.get("/limited").status_code for _ in range(3)] == [200, 200, 429]
     assert all(client.get("/free").status_code == 200 for _ in range(20))
+    assert checked == ["limited"] * 3
     assert app.extensions["rate_limited_endpoints"] == {"limited": True, "free": False}
+    assert client.get("/nowhere").status_code == 404  # no endpoint: left to Flask-Limiter, which skips it
 
 
 @pytest.mark.parametrize("option", [{"default_limits": ["5 per day"]}, {"application_limits": ["5 per day"]}])
@@ -78,6 +89,7 @@ def test_a_blueprint_limit_applies_to_its_views_and_its_nested_blueprints_views(
     limiter.limit("1 per minute")(outer)
     app.register_blueprint(outer, url_prefix="/outer")
     limiter.init_app(app)
+    check_only_where_limits_apply(app, limiter)
     with app.app_context():
         assert limits_apply(limiter, "outer.page")
         assert limits_apply(limiter, "outer.inner.deep")
