@@ -34,6 +34,8 @@ def check_only_where_limits_apply(app: Flask, limiter: Limiter) -> None:
     of the request (`bench/playback.py`). Whether any limit applies depends only on the endpoint
     (`limits_apply`), so it is found once per app and endpoint (`app.extensions
     ["rate_limited_endpoints"]`); requests to limited endpoints are checked exactly as before."""
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        return  # the limiter did not hook into this app
     hooks = app.before_request_funcs[None]
     position = hooks.index(limiter._check_request_limit)  # fails loudly if Flask-Limiter hooks in otherwise
     check = hooks[position]
