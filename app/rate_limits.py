@@ -30,8 +30,8 @@ def check_only_where_limits_apply(app: Flask, limiter: Limiter) -> None:
     """Run Flask-Limiter's before-request check only for endpoints that some limit applies to.
 
     It works out each request's limits afresh, and for the many routes with none that is nearly all
-    of its cost: about 20 µs on a plain route and 45 µs on an API route, on the hottest ones a tenth
-    of the request (`bench/playback.py`). Whether any limit applies depends only on the endpoint
+    of its cost: in-process about 35 µs of CPU on a plain route and 100 µs on the API's play, a
+    quarter of that request (README, "Benchmarks"). Whether any limit applies depends only on the endpoint
     (`limits_apply`), so it is found once per app and endpoint (`app.extensions
     ["rate_limited_endpoints"]`); requests to limited endpoints are checked exactly as before."""
     if not app.config.get("RATELIMIT_ENABLED", True):

@@ -69,7 +69,7 @@ class Playback:
 
 class MetadataRead:
     """A play's cache lookup (`ritual:{id}:metadata` and its lookup count) run in another round trip:
-    queued on the token check's pipeline, it sees the entry only once the token has passed."""
+    sent in the token check's round trip, it hands out the entry only once the token has passed."""
 
     def __init__(self, item_id: uuid.UUID) -> None:
         self.item_id = item_id
