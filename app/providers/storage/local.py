@@ -21,8 +21,9 @@ class LocalStorage:
     def __init__(self, root: str | os.PathLike[str], secret: str, *, base_url: str = "/media/") -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        # HMAC-SHA256 under a key of its own, derived once from the app's secret (not on every URL)
-        self._key = hashlib.sha256(b"waqup.media\0" + secret.encode()).digest()
+        # HMAC-SHA256 under a key of its own, derived once from the app's secret; each URL copies the
+        # keyed state rather than setting the key up again (in a request that was about 10 µs of CPU)
+        self._mac = hmac.new(hashlib.sha256(b"waqup.media\0" + secret.encode()).digest(), digestmod=hashlib.sha256)
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
 
     def path(self, key: str) -> Path:
@@ -83,7 +84,9 @@ class LocalStorage:
 
     def _signature(self, key: str, expires: int, download_name: str | None) -> str:
         payload = f"{key}\n{expires}" + (f"\n{download_name}" if download_name else "")
-        return base64.urlsafe_b64encode(hmac.digest(self._key, payload.encode(), "sha256")).rstrip(b"=").decode()
+        mac = self._mac.copy()
+        mac.update(payload.encode())
+        return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
     def signed_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> SignedUrl:
         """The download name (query parameter `d`) is signed with the key and expiry."""
