@@ -22,7 +22,7 @@ from app.blueprints.api.admin_schemas import (
     list_of,
 )
 from app.blueprints.api.payments import purchase_json
-from app.blueprints.api.routes import PAGE_PARAMS, int_arg, ledger_json
+from app.blueprints.api.routes import PAGE_PARAMS, int_arg, ledger_json, paged_body
 from app.blueprints.api.spec import endpoint
 from app.models.user import ROLES
 from app.services import admin_jobs, admin_users, audit_log
@@ -49,13 +49,7 @@ def admin_users_search() -> Response:
     result = admin_users.search(
         request.args.get("q", ""), page, role=request.args.get("role") or None, per_page=per_page
     )
-    return jsonify(
-        items=[admin_user_json(u) for u in result.rows],
-        page=result.page,
-        per_page=result.per_page,
-        total=result.total,
-        pages=result.pages,
-    )
+    return jsonify(paged_body(result, admin_user_json))
 
 
 @endpoint(
@@ -193,13 +187,7 @@ def admin_audit() -> Response:
     page = int_arg("page", 1, maximum=MAX_PAGE)
     per_page = int_arg("per_page", audit_log.PER_PAGE, maximum=audit_log.MAX_PER_PAGE)
     result = audit_log.search(audit_log.parse_filters(request.args), page, per_page)
-    return jsonify(
-        items=[audit_json(r) for r in result.rows],
-        page=result.page,
-        per_page=result.per_page,
-        total=result.total,
-        pages=result.pages,
-    )
+    return jsonify(paged_body(result, audit_json))
 
 
 @endpoint(
@@ -222,14 +210,8 @@ def admin_jobs_list() -> Response:
     page = int_arg("page", 1, maximum=MAX_PAGE)
     per_page = int_arg("per_page", 20, maximum=100)
     failed = admin_jobs.failed_generations(page, per_page)
-    return jsonify(
-        queues=[q.__dict__ for q in admin_jobs.queue_lengths()],
-        items=[job_json(r.job) for r in failed.rows],
-        page=failed.page,
-        per_page=failed.per_page,
-        total=failed.total,
-        pages=failed.pages,
-    )
+    queues = [q.__dict__ for q in admin_jobs.queue_lengths()]
+    return jsonify(queues=queues, **paged_body(failed, lambda row: job_json(row.job)))
 
 
 @endpoint(

@@ -9,7 +9,7 @@ from typing import Any
 from flask import g, jsonify
 from werkzeug.wrappers import Response
 
-from app.blueprints.api.routes import PAGE_PARAMS, int_arg
+from app.blueprints.api.routes import PAGE_PARAMS, int_arg, paged_body
 from app.blueprints.api.spec import endpoint
 from app.models.types import as_utc
 from app.services import buyer_subscriptions, checkout, purchases
@@ -135,13 +135,7 @@ def my_purchases() -> Response:
     page = int_arg("page", 1, maximum=MAX_PAGE)
     per_page = int_arg("per_page", 20, maximum=100)
     result = purchases.list_for(g.api_user.id, page=page, per_page=per_page)
-    return jsonify(
-        items=[purchase_json(r) for r in result.rows],
-        page=result.page,
-        per_page=result.per_page,
-        total=result.total,
-        pages=result.pages,
-    )
+    return jsonify(paged_body(result, purchase_json))
 
 
 @endpoint(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app, g, jsonify, request
 from werkzeug.wrappers import Response
@@ -128,6 +129,29 @@ def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = 
     return value
 
 
+class RowPage(Protocol):
+    """A service's page of rows: `rows`, `page`, `per_page`, `total` and `pages`."""
+
+    rows: Sequence[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int: ...
+
+
+def paged_body(result: RowPage, item_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """A page of rows as the API lists it: `items` and the page numbers (`list_of(..., paged=True)`)."""
+    return {
+        "items": [item_json(row) for row in result.rows],
+        "page": result.page,
+        "per_page": result.per_page,
+        "total": result.total,
+        "pages": result.pages,
+    }
+
+
 def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
@@ -221,14 +245,7 @@ def my_credits() -> Response:
     page = int_arg("page", 1, maximum=MAX_PAGE)  # SECURITY.md 23: test_bad_paging_is_422_naming_the_parameter
     per_page = int_arg("per_page", 20, maximum=100)
     ledger = credits.ledger_page(g.api_user.id, page=page, per_page=per_page)
-    return jsonify(
-        credit_balance=g.api_user.credit_balance,
-        items=[ledger_json(r) for r in ledger.rows],
-        page=ledger.page,
-        per_page=ledger.per_page,
-        total=ledger.total,
-        pages=ledger.pages,
-    )
+    return jsonify(credit_balance=g.api_user.credit_balance, **paged_body(ledger, ledger_json))
 
 
 @endpoint("/openapi.json", "GET", summary="This description", auth=False, tag="meta")
