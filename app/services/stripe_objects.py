@@ -69,24 +69,21 @@ def invoice_metadata(invoice: dict[str, Any]) -> dict[str, Any]:
 
 def invoice_period_end(invoice: dict[str, Any]) -> datetime | None:
     """When the service an invoice pays for ends: the latest end of its lines' periods."""
-    ends = [
-        (line.get("period") or {}).get("end")
-        for line in ((invoice.get("lines") or {}).get("data") or [])
-        if isinstance(line, dict)
-    ]
-    ends = [e for e in ends if isinstance(e, int)]
+    ends = _line_periods(invoice, "end")
     return when(max(ends)) if ends else when(invoice.get("period_end"))
 
 
 def invoice_period_start(invoice: dict[str, Any]) -> datetime | None:
     """When the service an invoice pays for starts: the earliest start of its lines' periods."""
-    starts = [
-        (line.get("period") or {}).get("start")
-        for line in ((invoice.get("lines") or {}).get("data") or [])
-        if isinstance(line, dict)
-    ]
-    starts = [s for s in starts if isinstance(s, int)]
+    starts = _line_periods(invoice, "start")
     return when(min(starts)) if starts else when(invoice.get("period_start"))
+
+
+def _line_periods(invoice: dict[str, Any], edge: str) -> list[int]:
+    """The `edge` ("start" or "end", Unix seconds) of each of the invoice's line periods that has one."""
+    lines = (invoice.get("lines") or {}).get("data") or []
+    values = [(line.get("period") or {}).get(edge) for line in lines if isinstance(line, dict)]
+    return [value for value in values if isinstance(value, int)]
 
 
 def invoice_payment_intent(invoice: dict[str, Any]) -> str | None:
