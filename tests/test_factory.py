@@ -61,12 +61,22 @@ def test_production_cookie_settings():
     assert TestConfig.SESSION_COOKIE_HTTPONLY is True
 
 
+class ReadyProduction(ProductionConfig):
+    """Production with every unsafe default replaced; each test below takes one of them back."""
+
+    SECRET_KEY = "x" * 48
+    SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://db/waqup"
+    REDIS_URL = "redis://127.0.0.1:6379/0"
+    STRIPE_SECRET_KEY = "sk_live_example"
+    STRIPE_WEBHOOK_SECRET = "whsec_example"
+    PAYMENTS_SIMULATED = False
+    PUBLIC_BASE_URL = "https://waqup.example"
+
+
 def test_production_refuses_the_simulated_checkout():
-    class Prod(ProductionConfig):
-        SECRET_KEY = "x" * 48
-        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://db/waqup"
-        REDIS_URL = "redis://127.0.0.1:6379/0"
+    class Prod(ReadyProduction):
         STRIPE_SECRET_KEY = None
+        STRIPE_WEBHOOK_SECRET = None
         PAYMENTS_SIMULATED = True
 
     with pytest.raises(RuntimeError, match="simulated checkout"):
@@ -74,27 +84,12 @@ def test_production_refuses_the_simulated_checkout():
 
 
 def test_production_starts_with_stripe_keys():
-    class Prod(ProductionConfig):
-        SECRET_KEY = "x" * 48
-        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://db/waqup"
-        REDIS_URL = "redis://127.0.0.1:6379/0"
-        STRIPE_SECRET_KEY = "sk_live_example"
-        STRIPE_WEBHOOK_SECRET = "whsec_example"
-        PAYMENTS_SIMULATED = False
-        PUBLIC_BASE_URL = "https://waqup.example"
-
-    Prod.check()  # no exception: every unsafe default is replaced
+    ReadyProduction.check()  # no exception: every unsafe default is replaced
 
 
 @pytest.mark.parametrize("url", [None, "http://waqup.example"], ids=["unset", "not-https"])
 def test_production_requires_its_public_https_address(url):
-    class Prod(ProductionConfig):
-        SECRET_KEY = "x" * 48
-        SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://db/waqup"
-        REDIS_URL = "redis://127.0.0.1:6379/0"
-        STRIPE_SECRET_KEY = "sk_live_example"
-        STRIPE_WEBHOOK_SECRET = "whsec_example"
-        PAYMENTS_SIMULATED = False
+    class Prod(ReadyProduction):
         PUBLIC_BASE_URL = url
 
     with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
