@@ -68,8 +68,8 @@ class Playback:
 
 
 class MetadataRead:
-    """A play's cache lookup (`ritual:{id}:metadata` and its lookup count) run in another round trip:
-    sent in the token check's round trip, it hands out the entry only once the token has passed."""
+    """A play's cache lookup (`ritual:{id}:metadata` and its lookup count), sent with the token check's
+    own commands in one round trip: it hands out the entry only once the token has passed."""
 
     def __init__(self, item_id: uuid.UUID) -> None:
         self.item_id = item_id

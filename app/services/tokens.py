@@ -90,7 +90,7 @@ class Prefetch(Protocol):
         """The commands to send with the token check's own."""
 
     def accepted(self, results: list[Any]) -> None:
-        """The token passed every check: the queued commands' results, in order."""
+        """The token passed every check: the results of `commands()`, in order."""
 
     def refused(self) -> None:
         """The token failed a check after the round trip: undo what the queued commands counted."""
