@@ -167,22 +167,24 @@ def _cached_metadata(item_id: uuid.UUID, prefetched: MetadataRead | None = None)
     return None if cached is None else orjson.loads(cached)
 
 
-# What `metadata_of` reads: one row of these columns, no ORM object (a miss is about 4 % of plays).
-_METADATA_COLUMNS = (
-    ContentItem.user_id,
-    ContentItem.title,
-    ContentItem.content_type,
-    ContentItem.audio_duration,
-    ContentItem.audio_url,
-    ContentItem.structure,
-    ContentItem.meta,
-)
+# What `metadata_of` reads after a miss (about 4 % of plays): one row, built once. A Core statement on
+# the table: an ORM select built per call took about three times as long as the query itself.
+_CONTENT = ContentItem.__table__
+_METADATA_ROW = sa.select(
+    _CONTENT.c.user_id,
+    _CONTENT.c.title,
+    _CONTENT.c.content_type,
+    _CONTENT.c.audio_duration,
+    _CONTENT.c.audio_url,
+    _CONTENT.c.structure,
+    _CONTENT.c.metadata.label("meta"),
+).where(_CONTENT.c.id == sa.bindparam("item_id"))
 
 
 def _load_metadata(item_id: uuid.UUID) -> dict[str, Any] | None:
     """After a miss: the facts from the database, cached and the miss counted in one round trip;
     None (and nothing cached) while there is no audio."""
-    row = db.session.execute(sa.select(*_METADATA_COLUMNS).where(ContentItem.id == item_id)).first()
+    row = db.session.connection().execute(_METADATA_ROW, {"item_id": item_id}).first()
     if row is None or not row.audio_url:
         get_redis().incr(RITUAL_METADATA_MISSES_KEY)
         return None  # nothing cached: the first ready version invalidates anyway
