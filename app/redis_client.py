@@ -140,13 +140,16 @@ class RoundTrip:
 
     What `pipeline(transaction=False)` does for plain commands, without its work on every call (a
     pipeline object, a pooled connection taken with a liveness probe and handed back, commands
-    packed in Python, per-command response callbacks): for the one round trip of the hottest
-    request (`tokens.principal`), where that work was a third of the view's time. Replies come
-    decoded as the server sends them (strings, ints, None; no response callbacks, so SET answers
-    "OK"). Any error closes the connection, so that replies left unread never reach the next call;
-    a lost connection is then replaced and the commands sent once more, as the client's own retry
-    would; a server silent for the client's socket timeout gives TimeoutError; any other error is
-    raised. Each thread (and each process after a fork) opens its own connection.
+    packed in Python, per-command response callbacks and parser calls): for the one round trip of
+    the hottest request (`tokens.principal`), where that work was a third of the view's time. redis-py
+    opens the connection (its handshake: AUTH, SELECT, client name); after that the commands go out
+    packed by hiredis in one write and the replies are read with a hiredis reader of the thread's
+    own, decoded as the server sends them (strings, ints, None; no response callbacks, so SET answers
+    "OK"). An error reply is raised as `redis.ResponseError`. Any error closes the connection, so that
+    replies left unread never reach the next call; a lost connection is then replaced and the
+    commands sent once more, as the client's own retry would; a server silent for the client's
+    socket timeout gives TimeoutError. Each thread (and each process after a fork) opens its own
+    connection.
     """
 
     def __init__(self, client: redis.Redis) -> None:
@@ -158,23 +161,40 @@ class RoundTrip:
     def __call__(self, *commands: tuple[Any, ...]) -> list[Any]:
         try:
             return self._send(commands)
-        except redis.ConnectionError as exc:
-            if isinstance(exc.__context__, BlockingIOError):  # the kernel's timeout: no answer in time
+        except (OSError, redis.ConnectionError) as exc:
+            if isinstance(exc, BlockingIOError) or isinstance(exc.__context__, BlockingIOError):
+                # the kernel's timeout (on a reply, or in redis-py's handshake): no answer in time
                 raise redis.TimeoutError(f"Redis did not answer within {self._timeout:g} s") from exc
             log.warning("Redis connection lost (%s); sending the commands again on a new one", exc)
             return self._send(commands)
 
     def _send(self, commands: tuple[tuple[Any, ...], ...]) -> list[Any]:
-        conn = self._connection()
+        conn, reader, buffer = self._connection()
         try:
-            packed = b"".join([hiredis.pack_command(command) for command in commands])
-            conn.send_packed_command([packed], check_health=False)
-            return [conn.read_response() for _ in commands]
+            if conn._sock is None:  # redis-py keeps it private; None until connected
+                # as redis-py's send_packed_command connects: no PING after, no retried handshake
+                conn.connect_check_health(check_health=False)
+            sock = conn._sock
+            sock.sendall(b"".join([hiredis.pack_command(command) for command in commands]))
+            replies: list[Any] = []
+            while len(replies) < len(commands):
+                reply = reader.gets()
+                if reply is False:  # the next reply has not fully arrived
+                    received = sock.recv_into(buffer)
+                    if not received:
+                        raise redis.ConnectionError("Redis closed the connection")
+                    reader.feed(buffer, 0, received)
+                elif isinstance(reply, redis.ResponseError):
+                    raise reply
+                else:
+                    replies.append(reply)
+            return replies
         except BaseException:
             conn.disconnect()
+            self._local.reader = _reader()  # nothing half-read carries over to the next connection
             raise
 
-    def _connection(self) -> AbstractConnection:
+    def _connection(self) -> tuple[AbstractConnection, hiredis.Reader, bytearray]:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():  # a forked child never writes on its parent's socket
             # A blocking socket whose timeouts the kernel keeps: with a Python socket timeout, every
@@ -182,15 +202,23 @@ class RoundTrip:
             # threads serving plays that cost about 60 µs of CPU per play.
             options = {**self._pool.connection_kwargs, "socket_timeout": None, "redis_connect_func": self._handshake}
             local.conn = self._pool.connection_class(**options)
+            local.reader, local.buffer = _reader(), bytearray(READ_SIZE)
             local.pid = os.getpid()
-        return local.conn
+        return local.conn, local.reader, local.buffer
 
     def _handshake(self, conn: AbstractConnection) -> None:
         """Set the kernel's send and receive timeouts on the new socket, then greet the server as usual."""
-        sock = conn._sock  # redis-py keeps it private; it has just been connected
+        sock = conn._sock  # it has just been connected
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, self._timeval)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, self._timeval)
         conn.on_connect()
+
+
+READ_SIZE = 65536  # bytes per receive; the play's four replies fit in one
+
+
+def _reader() -> hiredis.Reader:
+    return hiredis.Reader(replyError=redis.ResponseError, encoding="utf-8")
 
 
 def init_app(app: Flask) -> None:

@@ -55,6 +55,14 @@ def test_a_round_trip_answers_like_the_client(redis_url):
     assert client.get("rt:n") == "2"
 
 
+def test_replies_longer_than_one_read_are_read_whole(redis_url):
+    client, send = _round_trip(redis_url)
+    big = "é" * 200_000  # 400,000 bytes: several reads of READ_SIZE
+    client.set("rt:text", big)
+    assert send(("GET", "rt:text"), ("INCR", "rt:n"), ("GET", "rt:text")) == [big, 1, big]
+    assert send(("INCR", "rt:n")) == [2]  # nothing of the long replies is left over
+
+
 def test_an_error_reply_is_raised_and_leaves_nothing_unread_for_the_next_call(redis_url):
     client, send = _round_trip(redis_url)
     client.set("rt:text", "x")

@@ -16,7 +16,7 @@ from app.blueprints.api.spec import endpoint
 from app.extensions import db
 from app.models import User
 from app.models.types import utcnow
-from app.redis_client import get_redis
+from app.redis_client import RoundTrip, get_redis
 from app.services import playback, tokens
 from app.services.cache_keys import RITUAL_METADATA_LOOKUPS_KEY
 from tests.api.helpers import API, assert_error, auth_header, claims_for, signed_token
@@ -28,16 +28,22 @@ from tests.library_helpers import make_item
 
 @contextmanager
 def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """How many times any Redis connection sends (one per command, one per pipeline)."""
+    """How many times any Redis connection sends: one per command or pipeline of the client, one per
+    `RoundTrip` call (which writes on its socket itself)."""
     sent: list[int] = []
-    original = AbstractConnection.send_packed_command
+    client_send, round_trip_send = AbstractConnection.send_packed_command, RoundTrip._send
 
     def counted(self, command, check_health=True):  # type: ignore[no-untyped-def]
         sent.append(1)
-        return original(self, command, check_health)
+        return client_send(self, command, check_health)
+
+    def counted_round_trip(self, commands):  # type: ignore[no-untyped-def]
+        sent.append(1)
+        return round_trip_send(self, commands)
 
     with monkeypatch.context() as patch:
         patch.setattr(AbstractConnection, "send_packed_command", counted)
+        patch.setattr(RoundTrip, "_send", counted_round_trip)
         yield sent
 
 
