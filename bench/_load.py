@@ -134,9 +134,14 @@ def request_bytes(port: int, path: str, token: str | None = None) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth}\r\n".encode()
 
 
-async def closed_loop(port: int, stream: list[bytes], connections: int, seconds: float) -> tuple[int, int]:
-    """Requests answered (and how many were not 200) by `connections` clients in `seconds`."""
-    conns = [await Connection(port).open() for _ in range(connections)]
+async def closed_loop(
+    port: int, stream: list[bytes], connections: int, seconds: float, conns: list[Connection] | None = None
+) -> tuple[int, int]:
+    """Requests answered (and how many were not 200) by `connections` clients in `seconds`; on `conns`
+    when given (left open for the next call), else on connections opened and closed here."""
+    own = conns is None
+    if conns is None:
+        conns = [await Connection(port).open() for _ in range(connections)]
     position = iter(range(sys.maxsize))
     done = errors = 0
     deadline = time.perf_counter() + seconds
@@ -149,8 +154,9 @@ async def closed_loop(port: int, stream: list[bytes], connections: int, seconds:
             errors += status != 200
 
     await asyncio.gather(*(client(c) for c in conns))
-    for c in conns:
-        c.close()
+    if own:
+        for c in conns:
+            c.close()
     return done, errors
 
 

@@ -8,7 +8,9 @@ Plays follow a bounded Zipf(1.1) popularity over the 10,000 items (rank k drawn 
 (--warmup-plays of the same stream, through the playback service in this process), then:
 
 1. throughput, closed loop: --connections keep-alive connections, each sending its next request
-   as soon as the last answer arrives; hello and play alternate in rounds of equal length;
+   as soon as the last answer arrives; hello and play alternate on the same connections in short
+   rounds of equal length (--rounds × --seconds per route), so that a second or two in which
+   something else on the machine takes the cores falls on both routes rather than on one;
 2. latency, open loop: play requests sent at a fixed 200/s whatever the answers, each timed from
    its scheduled send time (so a stalled server is not hidden by a client that waits for it);
 3. the metadata cache's hit rate over 1 and 2, from its own hit/miss counters.
@@ -35,6 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._load import (  # noqa: E402  (needs ROOT on the path)
     HELLO,
+    Connection,
     closed_loop,
     cpu_split,
     free_port,
@@ -236,21 +240,10 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
         hits0, misses0 = cache_counts(app)
         pids = server_pids(app, server)
         cpu0 = time.process_time()
-        hello_done = play_done = failures = 0
-        hello_cpu, play_cpu = np.zeros(2), np.zeros(2)  # CPU seconds of (gunicorn workers, redis-server)
-        rounds = []
-        offset = 0
-        for _ in range(args.rounds):
-            used = cpu_split(pids)
-            h, e1 = asyncio.run(closed_loop(port, hello, args.connections, args.seconds))
-            used, hello_cpu = cpu_split(pids), hello_cpu + cpu_split(pids) - used
-            p, e2 = asyncio.run(closed_loop(port, plays[offset:], args.connections, args.seconds))
-            play_cpu += cpu_split(pids) - used
-            offset += p
-            hello_done, play_done, failures = hello_done + h, play_done + p, failures + e1 + e2
-            rounds.append(p / h)
+        closed = asyncio.run(alternate(port, hello, plays, pids, args))
         cpu_closed = time.process_time() - cpu0
         wall_closed = 2 * args.rounds * args.seconds
+        offset, failures = closed.play_done, closed.failures
 
         cpu0 = time.process_time()
         latencies, e3 = asyncio.run(open_loop(port, plays[offset:], args.rate, args.latency_seconds))
@@ -264,12 +257,16 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
 
     hits, misses = hits1 - hits0, misses1 - misses0
     span = args.rounds * args.seconds
-    print(f"throughput, closed loop, {args.connections} connections, {args.rounds} × {args.seconds:g} s per route:")
+    hello_done, play_done = closed.hello_done, closed.play_done
+    print(f"throughput, closed loop, {args.connections} keep-alive connections, hello and play alternating"
+          f" in {args.rounds} rounds of {args.seconds:g} s each:")
     print(f"  hello   {hello_done / span:7.0f} req/s")
     print(f"  play    {play_done / span:7.0f} req/s")
-    per_round = ", ".join(f"{r:.2f}" for r in rounds)
-    print(f"  ratio   {play_done / hello_done:.2f}×   (per round {per_round}; target ≥ 0.65×)")
+    q10, q25, q50, q75, q90 = np.percentile(closed.rounds, [10, 25, 50, 75, 90])
+    print(f"  ratio   {play_done / hello_done:.2f}×   (target ≥ 0.65×; single rounds: median {q50:.2f},"
+          f" middle half {q25:.2f}–{q75:.2f}, 10–90 % {q10:.2f}–{q90:.2f})")
     print(f"  client CPU {100 * cpu_closed / wall_closed:.0f} % of one core")
+    hello_cpu, play_cpu = closed.hello_cpu, closed.play_cpu
     (hello_workers, hello_redis), (play_workers, play_redis) = 1e6 * hello_cpu / hello_done, 1e6 * play_cpu / play_done
     per_hello, per_play = hello_workers + hello_redis, play_workers + play_redis
     print(f"  server CPU per request (gunicorn workers + redis-server): hello {per_hello:.0f} µs,"
@@ -286,6 +283,40 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
           f" {expected_hit_rate(len(item_ids), args.warmup_plays + min(warm, 5000), total):.1%} here)")
     if failures:
         print(f"NOTE: {failures} answers were not 200")
+
+
+@dataclass
+class Alternation:
+    """The closed-loop phase: requests and server CPU seconds (workers, redis-server) of each route."""
+
+    hello_done: int = 0
+    play_done: int = 0
+    failures: int = 0
+    hello_cpu: np.ndarray = field(default_factory=lambda: np.zeros(2))
+    play_cpu: np.ndarray = field(default_factory=lambda: np.zeros(2))
+    rounds: list[float] = field(default_factory=list)  # play / hello of each round
+
+
+async def alternate(port: int, hello: list[bytes], plays: list[bytes], pids: list[int], args) -> Alternation:  # type: ignore[no-untyped-def]
+    """Hello, then play, then hello again… on the same open connections, in short rounds: something
+    else on the machine that slows it for a second or two falls on both routes, not on one."""
+    conns = [await Connection(port).open() for _ in range(args.connections)]
+    result = Alternation()
+    try:
+        for _ in range(args.rounds):
+            used = cpu_split(pids)
+            h, e1 = await closed_loop(port, hello, args.connections, args.seconds, conns)
+            middle = cpu_split(pids)
+            p, e2 = await closed_loop(port, plays[result.play_done :], args.connections, args.seconds, conns)
+            result.hello_cpu += middle - used
+            result.play_cpu += cpu_split(pids) - middle
+            result.hello_done, result.play_done = result.hello_done + h, result.play_done + p
+            result.failures += e1 + e2
+            result.rounds.append(p / h)
+    finally:
+        for conn in conns:
+            conn.close()
+    return result
 
 
 def diagnose(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> None:  # type: ignore[no-untyped-def]
@@ -397,8 +428,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--seconds", type=float, default=2.0, help="per route per round")
+    parser.add_argument("--rounds", type=int, default=24)
+    parser.add_argument("--seconds", type=float, default=0.5, help="per route per round")
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--latency-seconds", type=float, default=10.0)
     parser.add_argument("--database-url", help="a PostgreSQL URL; a throwaway database is made beside it")
