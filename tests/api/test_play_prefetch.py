@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from unittest.mock import ANY
 
 import pytest
 import sqlalchemy as sa
@@ -86,6 +87,21 @@ def test_a_warm_play_is_one_redis_round_trip_and_no_sql(app, client, warm, monke
     assert response.status_code == 200 and response.json["audio_url"] and response.json["sections"]
     assert len(sent) == 1
     assert seen == []
+
+
+def test_an_owners_play_after_a_miss_is_one_query_and_two_round_trips(app, client, warm, monkeypatch):
+    item_id, url, headers = warm
+    with app.app_context():
+        playback.invalidate(item_id)
+    with round_trips(monkeypatch) as sent, statements(app) as seen:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200 and response.json["sections"]
+    assert len(seen) == 1 and "content_items" in seen[0]  # no separate owner query, no ORM reload
+    assert len(sent) == 2  # the token check's round trip; the entry written with the miss counted
+    assert _stats(app) == (0, 2)  # the warm fixture's first play and this one
+    with round_trips(monkeypatch) as sent, statements(app) as seen:
+        assert client.get(url, headers=headers).json == {**response.json, "audio_url": ANY, "expires_at": ANY}
+    assert (len(sent), seen, _stats(app)) == (1, [], (1, 2))  # refilled: the next play is a hit
 
 
 def test_the_counter_sees_a_miss_then_hits(app, client, user):
