@@ -135,14 +135,20 @@ def request_bytes(port: int, path: str, token: str | None = None) -> bytes:
 
 
 async def closed_loop(
-    port: int, stream: list[bytes], connections: int, seconds: float, conns: list[Connection] | None = None
+    port: int,
+    stream: list[bytes],
+    connections: int,
+    seconds: float,
+    conns: list[Connection] | None = None,
+    start: int = 0,
 ) -> tuple[int, int]:
-    """Requests answered (and how many were not 200) by `connections` clients in `seconds`; on `conns`
-    when given (left open for the next call), else on connections opened and closed here."""
+    """Requests answered (and how many were not 200) by `connections` clients in `seconds`, going
+    through `stream` (round and round) from position `start`; on `conns` when given (left open for
+    the next call), else on connections opened and closed here."""
     own = conns is None
     if conns is None:
         conns = [await Connection(port).open() for _ in range(connections)]
-    position = iter(range(sys.maxsize))
+    position = iter(range(start, sys.maxsize))
     done = errors = 0
     deadline = time.perf_counter() + seconds
 

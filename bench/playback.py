@@ -240,10 +240,10 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
         hits0, misses0 = cache_counts(app)
         pids = server_pids(app, server)
         cpu0 = time.process_time()
-        closed = asyncio.run(alternate(port, hello, plays, pids, args))
+        closed = asyncio.run(rotate(port, {"hello": hello, "play": plays}, pids, args))
         cpu_closed = time.process_time() - cpu0
         wall_closed = 2 * args.rounds * args.seconds
-        offset, failures = closed.play_done, closed.failures
+        offset, failures = closed.done["play"], closed.failures
 
         cpu0 = time.process_time()
         latencies, e3 = asyncio.run(open_loop(port, plays[offset:], args.rate, args.latency_seconds))
@@ -257,16 +257,17 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
 
     hits, misses = hits1 - hits0, misses1 - misses0
     span = args.rounds * args.seconds
-    hello_done, play_done = closed.hello_done, closed.play_done
+    hello_done, play_done = closed.done["hello"], closed.done["play"]
     print(f"throughput, closed loop, {args.connections} keep-alive connections, hello and play alternating"
           f" in {args.rounds} rounds of {args.seconds:g} s each:")
     print(f"  hello   {hello_done / span:7.0f} req/s")
     print(f"  play    {play_done / span:7.0f} req/s")
-    q10, q25, q50, q75, q90 = np.percentile(closed.rounds, [10, 25, 50, 75, 90])
+    ratios = [counts["play"] / counts["hello"] for counts in closed.rounds]
+    q10, q25, q50, q75, q90 = np.percentile(ratios, [10, 25, 50, 75, 90])
     print(f"  ratio   {play_done / hello_done:.2f}×   (target ≥ 0.65×; single rounds: median {q50:.2f},"
           f" middle half {q25:.2f}–{q75:.2f}, 10–90 % {q10:.2f}–{q90:.2f})")
     print(f"  client CPU {100 * cpu_closed / wall_closed:.0f} % of one core")
-    hello_cpu, play_cpu = closed.hello_cpu, closed.play_cpu
+    hello_cpu, play_cpu = closed.cpu["hello"], closed.cpu["play"]
     (hello_workers, hello_redis), (play_workers, play_redis) = 1e6 * hello_cpu / hello_done, 1e6 * play_cpu / play_done
     per_hello, per_play = hello_workers + hello_redis, play_workers + play_redis
     print(f"  server CPU per request (gunicorn workers + redis-server): hello {per_hello:.0f} µs,"
@@ -286,33 +287,35 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
 
 
 @dataclass
-class Alternation:
-    """The closed-loop phase: requests and server CPU seconds (workers, redis-server) of each route."""
+class Rotation:
+    """Closed-loop rounds of several routes in turn: requests answered, server CPU seconds (workers,
+    redis-server) of each route, answers that were not 200, and each round's requests by route."""
 
-    hello_done: int = 0
-    play_done: int = 0
+    done: dict[str, int]
+    cpu: dict[str, np.ndarray]
     failures: int = 0
-    hello_cpu: np.ndarray = field(default_factory=lambda: np.zeros(2))
-    play_cpu: np.ndarray = field(default_factory=lambda: np.zeros(2))
-    rounds: list[float] = field(default_factory=list)  # play / hello of each round
+    rounds: list[dict[str, int]] = field(default_factory=list)
 
 
-async def alternate(port: int, hello: list[bytes], plays: list[bytes], pids: list[int], args) -> Alternation:  # type: ignore[no-untyped-def]
-    """Hello, then play, then hello again… on the same open connections, in short rounds: something
-    else on the machine that slows it for a second or two falls on both routes, not on one."""
+async def rotate(port: int, streams: dict[str, list[bytes]], pids: list[int], args) -> Rotation:  # type: ignore[no-untyped-def]
+    """Each stream in turn for --seconds, --rounds times, on the same open connections, each stream
+    going on where its last turn stopped: a spell in which something else on the machine takes the
+    cores for a second or two falls on every route, not on one."""
     conns = [await Connection(port).open() for _ in range(args.connections)]
-    result = Alternation()
+    result = Rotation(done=dict.fromkeys(streams, 0), cpu={name: np.zeros(2) for name in streams})
     try:
         for _ in range(args.rounds):
-            used = cpu_split(pids)
-            h, e1 = await closed_loop(port, hello, args.connections, args.seconds, conns)
-            middle = cpu_split(pids)
-            p, e2 = await closed_loop(port, plays[result.play_done :], args.connections, args.seconds, conns)
-            result.hello_cpu += middle - used
-            result.play_cpu += cpu_split(pids) - middle
-            result.hello_done, result.play_done = result.hello_done + h, result.play_done + p
-            result.failures += e1 + e2
-            result.rounds.append(p / h)
+            counts = {}
+            for name, stream in streams.items():
+                before = cpu_split(pids)
+                count, errors = await closed_loop(
+                    port, stream, args.connections, args.seconds, conns, start=result.done[name]
+                )
+                result.cpu[name] += cpu_split(pids) - before
+                result.done[name] += count
+                result.failures += errors
+                counts[name] = count
+            result.rounds.append(counts)
     finally:
         for conn in conns:
             conn.close()
@@ -336,20 +339,13 @@ def diagnose(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> 
         }
         for stream in streams.values():
             asyncio.run(closed_loop(port, stream, args.connections, 1))
-        pids = server_pids(app, server)
-        done, used = dict.fromkeys(streams, 0), {name: np.zeros(2) for name in streams}
-        for _ in range(args.rounds):
-            for name, stream in streams.items():
-                before = cpu_split(pids)
-                count, _ = asyncio.run(closed_loop(port, stream, args.connections, args.seconds))
-                done[name] += count
-                used[name] += cpu_split(pids) - before
+        rotation = asyncio.run(rotate(port, streams, server_pids(app, server), args))
     finally:
         stop(server)
-    print(f"server CPU per request, closed loop, {args.rounds} × {args.seconds:g} s per route:")
+    print(f"server CPU per request, closed loop, the routes in turn in {args.rounds} rounds of {args.seconds:g} s:")
     for name in streams:
-        workers, redis_server = 1e6 * used[name] / done[name]
-        print(f"  {name:6s} {done[name] / (args.rounds * args.seconds):6.0f} req/s   workers {workers:5.0f} µs"
+        workers, redis_server = 1e6 * rotation.cpu[name] / rotation.done[name]
+        print(f"  {name:6s} {rotation.done[name] / (args.rounds * args.seconds):6.0f} req/s   workers {workers:5.0f} µs"
               f"   redis-server {redis_server:4.0f} µs")
 
 
