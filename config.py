@@ -59,6 +59,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
+    # Copies of hot Redis keys kept in each process and invalidated by Redis (app/near_cache.py).
+    NEAR_CACHE_BYTES = _env_int("NEAR_CACHE_BYTES", 32 * 1024 * 1024)  # per process; 0 keeps nothing
+    NEAR_CACHE_SECONDS = _env_int("NEAR_CACHE_SECONDS", 300)  # a copy's longest life, pushes or not
+
     # Forms and CSRF (SECURITY.md 15).
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

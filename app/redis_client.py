@@ -22,6 +22,9 @@ from redis.backoff import NoBackoff
 from redis.connection import AbstractConnection
 from redis.retry import Retry
 
+from app import near_cache
+from app.services.cache_keys import NEAR_CACHE_FETCHED_KEY, NEAR_CACHE_READS_KEY, NEAR_CACHED_PREFIXES
+
 log = logging.getLogger(__name__)
 
 SOCKET_NAME = "redis.sock"
@@ -225,6 +228,12 @@ def init_app(app: Flask) -> None:
     url = resolve_redis_url(app)
     app.extensions["redis"] = client = redis.Redis.from_url(url, decode_responses=True)
     app.extensions["redis_round_trip"] = RoundTrip(client)
+    app.extensions["near_cache"] = near_cache.for_url(
+        url,
+        NEAR_CACHED_PREFIXES,
+        max_bytes=int(app.config["NEAR_CACHE_BYTES"]),
+        max_age=float(app.config["NEAR_CACHE_SECONDS"]),
+    )
 
 
 def get_redis() -> redis.Redis:
@@ -235,3 +244,51 @@ def get_redis() -> redis.Redis:
 def round_trip(*commands: tuple[Any, ...]) -> list[Any]:
     """The commands' replies, in order, from one round trip to the current app's Redis (`RoundTrip`)."""
     return current_app.extensions["redis_round_trip"](*commands)
+
+
+def cached_get(*keys: str) -> list[str | None]:
+    """The keys' values (None for a key that does not exist): the process's copies where it holds
+    them, the rest from Redis in one round trip, then kept (app/near_cache.py)."""
+    near = current_app.extensions["near_cache"]
+    values = [near.get(key) for key in keys]
+    missing = [i for i, value in enumerate(values) if value is near_cache.MISSING]
+    near.count(NEAR_CACHE_READS_KEY, len(keys))
+    if missing:
+        near.count(NEAR_CACHE_FETCHED_KEY, len(missing))
+        tickets = [near.reading(keys[i]) for i in missing]  # before the read: a push after it voids the value
+        fetched = round_trip(*[("GET", keys[i]) for i in missing])
+        for i, ticket, value in zip(missing, tickets, fetched, strict=True):
+            values[i] = value
+            near.keep(keys[i], ticket, value)
+    return values
+
+
+def forget(*keys: str) -> None:
+    """This process has written these keys: its copies go now (other processes' go with Redis's push)."""
+    current_app.extensions["near_cache"].forget(*keys)
+
+
+def delete_cached(*keys: str) -> None:
+    """Delete cached keys from Redis, and this process's copies of them at once."""
+    get_redis().delete(*keys)
+    forget(*keys)
+
+
+def count(key: str, amount: int = 1) -> None:
+    """Add to a Redis counter within a second, without a round trip now (`NearCache.count`)."""
+    current_app.extensions["near_cache"].count(key, amount)
+
+
+def flush_counts() -> None:
+    """Add this process's pending counts to Redis now (before reading the counters)."""
+    current_app.extensions["near_cache"].flush_counts()
+
+
+def near_cache_stats() -> dict[str, Any]:
+    """Keys read through the processes' copies since the counters began: served from a copy (hits)
+    or fetched from Redis (misses), for the metrics page."""
+    flush_counts()
+    reads, fetched = get_redis().mget(NEAR_CACHE_READS_KEY, NEAR_CACHE_FETCHED_KEY)
+    total, fetched = int(reads or 0), int(fetched or 0)
+    hits = max(0, total - fetched)
+    return {"hits": hits, "misses": fetched, "hit_rate": round(hits / total, 4) if total else None}

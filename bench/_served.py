@@ -2,8 +2,8 @@
 
 The hello route runs through the very same Flask app — the same WSGI stack, before/after-request
 hooks and response headers — so the ratio of the two measures what the play endpoint's own work
-costs, not a difference of servers. `--diagnose` also times a route that makes only the play's
-Redis round trip and one that only waits 0.1 ms. They exist only here, never in the application.
+costs, not a difference of servers. `--diagnose` also times a route that makes only a Redis round
+trip and one that only waits 0.1 ms. They exist only here, never in the application.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ def hello() -> str:
 
 @app.get("/bench/redis")
 def redis_only() -> str:
-    """The play's round trip alone: the same four commands, on keys that hold nothing."""
+    """A Redis round trip of four commands on keys that hold nothing: what a play waited for on every
+    request before the processes kept copies of its keys."""
     round_trip(("EXISTS", "bench:a"), ("GET", "bench:b"), ("GET", "bench:c"), ("INCR", "bench:d"))
     return "hello"
 

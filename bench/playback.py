@@ -13,7 +13,8 @@ Plays follow a bounded Zipf(1.1) popularity over the 10,000 items (rank k drawn 
    something else on the machine takes the cores falls on both routes rather than on one;
 2. latency, open loop: play requests sent at a fixed 200/s whatever the answers, each timed from
    its scheduled send time (so a stalled server is not hidden by a client that waits for it);
-3. the metadata cache's hit rate over 1 and 2, from its own hit/miss counters.
+3. the metadata cache's hit rate over 1 and 2, from its own hit/miss counters, and the share of
+   the workers' key reads their in-process copies served (app/near_cache.py).
 
 The client is a small asyncio HTTP/1.1 keep-alive loop (no HTTP library), to take as little as
 possible of the two cores it shares with the server; its CPU time is printed.
@@ -195,12 +196,16 @@ def warm_cache(app, item_ids: list[uuid.UUID], indices: np.ndarray) -> None:  # 
             playback.ritual_metadata(item_ids[i])
 
 
-def cache_counts(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def cache_counts(app, served: bool = False) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
+    """Hits and misses of the metadata cache, then of the processes' copies (app/near_cache.py)."""
+    from app.redis_client import near_cache_stats
     from app.services import playback
 
+    if served:
+        time.sleep(1.5)  # the workers add their counts to Redis once a second
     with app.app_context():
-        stats = playback.cache_stats()
-    return stats["hits"], stats["misses"]
+        stats, near = playback.cache_stats(), near_cache_stats()
+    return stats["hits"], stats["misses"], near["hits"], near["misses"]
 
 
 def stop_embedded_redis(workdir: str) -> None:
@@ -237,7 +242,7 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
         asyncio.run(closed_loop(port, hello, args.connections, 2))  # warm the server: both routes
         warm, _ = asyncio.run(closed_loop(port, plays[-5000:], args.connections, 3))
 
-        hits0, misses0 = cache_counts(app)
+        counts0 = cache_counts(app, served=True)
         pids = server_pids(app, server)
         cpu0 = time.process_time()
         closed = asyncio.run(rotate(port, {"hello": hello, "play": plays}, pids, args))
@@ -251,11 +256,11 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
         offset += len(latencies)
         hello_latencies, e4 = asyncio.run(open_loop(port, hello, args.rate, args.latency_seconds))
         failures += e3 + e4
-        hits1, misses1 = cache_counts(app)
+        counts1 = cache_counts(app, served=True)
     finally:
         stop(server)
 
-    hits, misses = hits1 - hits0, misses1 - misses0
+    hits, misses, near_hits, near_misses = (after - before for after, before in zip(counts1, counts0, strict=True))
     span = args.rounds * args.seconds
     hello_done, play_done = closed.done["hello"], closed.done["play"]
     print(f"throughput, closed loop, {args.connections} keep-alive connections, hello and play alternating"
@@ -282,6 +287,8 @@ def measure(app, args, item_ids: list[uuid.UUID], rng: np.random.Generator) -> N
     print(f"metadata cache over the measured plays: {hits} hits, {misses} misses, hit rate {hits / total:.1%}"
           f"   (target ≥ 95 %; a cache that forgets nothing would get"
           f" {expected_hit_rate(len(item_ids), args.warmup_plays + min(warm, 5000), total):.1%} here)")
+    print(f"the workers' copies of Redis keys (revocation mark, auth record, entry): {near_hits} of"
+          f" {near_hits + near_misses} reads served in process ({near_hits / max(1, near_hits + near_misses):.1%})")
     if failures:
         print(f"NOTE: {failures} answers were not 200")
 
@@ -404,9 +411,9 @@ def run(workdir: str, database_url: str | None, args: argparse.Namespace, rng: n
         diagnose(app, args, item_ids, rng)
         return
     started = time.perf_counter()
-    hits0, misses0 = cache_counts(app)
+    hits0, misses0, _, _ = cache_counts(app)
     warm_cache(app, item_ids, zipf_indices(args.items, args.warmup_plays, rng))
-    hits1, misses1 = cache_counts(app)
+    hits1, misses1, _, _ = cache_counts(app)
     print(f"database: {dialect}; {args.items} items inserted in {inserted:.1f} s; gunicorn gthread, "
           f"{args.workers} workers × {args.threads} threads; load average {load:.2f} before the run")
     warmed = time.perf_counter() - started
@@ -415,6 +422,7 @@ def run(workdir: str, database_url: str | None, args: argparse.Namespace, rng: n
     measure(app, args, item_ids, rng)
     with app.app_context():
         db.engine.dispose()
+    app.extensions["near_cache"].close()  # before its Redis stops
 
 
 def main() -> None:

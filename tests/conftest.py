@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
+from app import create_app, near_cache
 from app.extensions import db as _db
 from app.redis_client import EmbeddedRedis
 from config import TestConfig
@@ -146,7 +146,9 @@ def _clean_slate(request: pytest.FixtureRequest, database_url: str, redis_url: s
             if not (table is audit and engine.dialect.name == "postgresql"):
                 conn.execute(table.delete())
     engine.dispose()
+    near_cache.clear_all()  # copies and counts of the process, before the flush: no requests run now
     redis.Redis.from_url(redis_url).flushdb()
+    near_cache.sync_all()  # the flush's push applied now, not in the middle of the next test
 
 
 @pytest.fixture

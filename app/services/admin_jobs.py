@@ -26,7 +26,7 @@ from rq.results import Result
 from app.extensions import db
 from app.models import ContentItem, GenerationJob, PayoutRequest, Report, RitualPack, User
 from app.models.types import utcnow
-from app.redis_client import get_redis
+from app.redis_client import delete_cached, get_redis, near_cache_stats
 from app.services import Conflict, NotFound, ServiceError, audit, generation, playback
 from app.services.cache_keys import SEARCH_LOOKUPS_KEY, SEARCH_MISSES_KEY, ritual_metadata_key
 from app.services.credits import MAX_PAGE
@@ -240,7 +240,7 @@ def retry_generation(job_id: uuid.UUID, actor: User) -> GenerationJob:
     )
     db.session.commit()
     get_redis().zrem(DISMISSED_KEY, str(job.id))
-    get_redis().delete(ritual_metadata_key(job.content_item_id))
+    delete_cached(ritual_metadata_key(job.content_item_id))
     _drop_rq_entry(job.rq_job_id)  # the old RQ entry would block the same (deterministic) id
     generation.enqueue(job)
     log.warning("generation %s queued again by admin %s", job.rq_job_id, actor.id)
@@ -342,5 +342,9 @@ def search_cache_stats() -> dict[str, Any]:
 
 
 def cache_rates() -> dict[str, dict[str, Any]]:
-    """The play-metadata cache's and the search cache's hit rates."""
-    return {"ritual_metadata": playback.cache_stats(), "search": search_cache_stats()}
+    """The play-metadata cache's, the search cache's and the web processes' copies' hit rates."""
+    return {
+        "ritual_metadata": playback.cache_stats(),
+        "search": search_cache_stats(),
+        "near_cache": near_cache_stats(),
+    }

@@ -22,6 +22,10 @@ def auth_record_key(user_id: object) -> str:
     return f"user:{user_id}:auth"
 
 
+def revoked_token_key(jti: str) -> str:
+    return f"auth:revoked_token:{jti}"
+
+
 def ritual_metadata_key(ritual_id: object) -> str:
     return f"ritual:{ritual_id}:metadata"
 
@@ -30,9 +34,15 @@ def search_key(query_hash: str) -> str:
     return f"search:{query_hash}"
 
 
+# What the process may keep copies of (app/near_cache.py: Redis pushes every write under these):
+# the token check's revocation marks and auth records, and the play's metadata.
+NEAR_CACHED_PREFIXES = ("auth:revoked_token:", "user:", "ritual:")
+
 # Counters for the metrics page (not caches: no TTL, never invalidated).
 RITUAL_METADATA_LOOKUPS_KEY = "metrics:ritual_metadata:lookups"  # hits are lookups - misses
 RITUAL_METADATA_MISSES_KEY = "metrics:ritual_metadata:misses"
+NEAR_CACHE_READS_KEY = "metrics:near_cache:reads"  # keys read through the processes' copies
+NEAR_CACHE_FETCHED_KEY = "metrics:near_cache:fetched"  # of which fetched from Redis (no copy held)
 SEARCH_LOOKUPS_KEY = "metrics:search:lookups"  # cached-search hits are lookups - misses (admin dashboard)
 SEARCH_MISSES_KEY = "metrics:search:misses"
 

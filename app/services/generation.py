@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import ContentItem, Conversation, GenerationJob, User, Voice
 from app.models.types import as_utc, utcnow
-from app.redis_client import get_redis
+from app.redis_client import delete_cached
 from app.services import Conflict, NotFound, ServiceError, credits, voices
 from app.services.cache_keys import ritual_metadata_key
 from app.services.practice_spec import PracticeSpec
@@ -237,7 +237,7 @@ def fail(job: GenerationJob, reason: str) -> None:
         content_item_id=job.content_item_id,
         metadata={"generation_job_id": str(job.id)},
     )
-    get_redis().delete(ritual_metadata_key(job.content_item_id))
+    delete_cached(ritual_metadata_key(job.content_item_id))
     log.warning("generation %s failed and was refunded: %s", job.rq_job_id, reason)
 
 

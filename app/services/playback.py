@@ -3,8 +3,10 @@
 `ritual:{id}:metadata` in Redis (1 h; it names the item's owner) → access: the owner is let in
 by the cache entry, anyone else by `access` (an entitlement, else 404) → on a miss the database,
 which fills the cache → a fresh signed URL for the object, made on every call and never cached.
-Lookups and misses are counted in Redis for the metrics page. The API's play reads the entry and
-counts the lookup in its token check's round trip (`MetadataRead`), so a warm play is one round trip.
+The entry is read through the process's copy of it when there is one (`cached_get`, kept true by
+Redis's invalidation pushes). Lookups and misses are counted for the metrics page, in the process
+and added to Redis each second. The API's play reads the entry with its token check's keys
+(`MetadataRead`), so a warm play makes no round trip at all, and one when the process holds no copy.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from flask import current_app
 from app.extensions import db
 from app.models import ContentItem
 from app.providers.storage import SignedUrl, get_storage
-from app.redis_client import get_redis, round_trip
+from app.redis_client import cached_get, count, delete_cached, flush_counts, forget, get_redis, round_trip
 from app.services import Conflict, access, library_state
 from app.services.cache_keys import (
     RITUAL_METADATA_LOOKUPS_KEY,
@@ -68,28 +70,24 @@ class Playback:
 
 
 class MetadataRead:
-    """A play's cache lookup (`ritual:{id}:metadata` and its lookup count), sent with the token check's
-    own commands in one round trip: it hands out the entry only once the token has passed."""
+    """A play's cache lookup (`ritual:{id}:metadata`), read with the token check's own keys: it hands
+    out the entry, and counts the lookup, only once the token has passed."""
 
     def __init__(self, item_id: uuid.UUID) -> None:
         self.item_id = item_id
         self._entry: str | None = None
         self._accepted = False
 
-    def commands(self) -> list[tuple[str, str]]:
-        """The entry's read and the lookup count."""
-        return [("GET", ritual_metadata_key(self.item_id)), ("INCR", RITUAL_METADATA_LOOKUPS_KEY)]
+    def keys(self) -> list[str]:
+        return [ritual_metadata_key(self.item_id)]
 
-    def accepted(self, results: list[Any]) -> None:
+    def accepted(self, values: list[str | None]) -> None:
         """The token passed: keep the entry for `play`."""
-        self._entry, self._accepted = results[0], True
-
-    def refused(self) -> None:
-        """The token failed: the request looked nothing up, so the lookup is not counted."""
-        get_redis().decr(RITUAL_METADATA_LOOKUPS_KEY)
+        self._entry, self._accepted = values[0], True
+        count(RITUAL_METADATA_LOOKUPS_KEY)
 
     def entry(self, item_id: uuid.UUID) -> str | None:
-        """The cached entry read in the token check's round trip (None on a miss)."""
+        """The cached entry read with the token check (None on a miss)."""
         # SECURITY.md 13: nothing read before the token passed is handed out (tests/api/test_play_prefetch.py)
         if not self._accepted or item_id != self.item_id:
             raise RuntimeError("the prefetched metadata is for an accepted token and its own item only")
@@ -158,12 +156,13 @@ def ritual_metadata(item_id: uuid.UUID) -> dict[str, Any] | None:
 
 
 def _cached_metadata(item_id: uuid.UUID, prefetched: MetadataRead | None = None) -> dict[str, Any] | None:
-    """The cache entry (None on a miss), counted as a lookup in the same round trip; `prefetched`
-    has made that round trip already. `_load_metadata` counts the misses."""
+    """The cache entry (None on a miss), counted as a lookup; `prefetched` has read and counted it
+    already. `_load_metadata` counts the misses."""
     if prefetched is not None:
         cached = prefetched.entry(item_id)
     else:
-        cached, _ = round_trip(*MetadataRead(item_id).commands())
+        (cached,) = cached_get(ritual_metadata_key(item_id))
+        count(RITUAL_METADATA_LOOKUPS_KEY)
     return None if cached is None else orjson.loads(cached)
 
 
@@ -182,17 +181,18 @@ _METADATA_ROW = sa.select(
 
 
 def _load_metadata(item_id: uuid.UUID) -> dict[str, Any] | None:
-    """After a miss: the facts from the database, cached and the miss counted in one round trip;
-    None (and nothing cached) while there is no audio."""
+    """After a miss: the facts from the database, cached, and the miss counted; None (and nothing
+    cached) while there is no audio."""
     # On a connection of its own in autocommit: the request's session would wrap the one SELECT in a
     # BEGIN and a ROLLBACK, two more round trips to PostgreSQL (about 0.3 ms of the miss).
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         row = conn.execute(_METADATA_ROW, {"item_id": item_id}).first()
     meta = metadata_of(row) if row is not None and row.audio_url else None
-    fill = []  # nothing cached without audio: the first ready version invalidates anyway
-    if meta is not None:
-        fill.append(("SET", ritual_metadata_key(item_id), orjson.dumps(meta), "EX", RITUAL_METADATA_TTL))
-    round_trip(*fill, ("INCR", RITUAL_METADATA_MISSES_KEY))
+    count(RITUAL_METADATA_MISSES_KEY)
+    if meta is not None:  # nothing cached without audio: the first ready version invalidates anyway
+        key = ritual_metadata_key(item_id)
+        round_trip(("SET", key, orjson.dumps(meta), "EX", RITUAL_METADATA_TTL))
+        forget(key)  # the copy of its absence goes now, not when the push arrives
     return meta
 
 
@@ -218,11 +218,13 @@ def metadata_of(item: ContentItem | sa.Row) -> dict[str, Any]:
 
 def invalidate(item_id: uuid.UUID) -> None:
     """Drop the cached metadata after a write that makes it stale (rename, new version, delete)."""
-    get_redis().delete(ritual_metadata_key(item_id))
+    delete_cached(ritual_metadata_key(item_id))
 
 
 def cache_stats() -> dict[str, Any]:
-    """Hits, misses and hit rate of the metadata cache since the counters began (for the metrics page)."""
+    """Hits, misses and hit rate of the metadata cache since the counters began (for the metrics page;
+    other processes' counts of the last second may not have arrived yet)."""
+    flush_counts()
     lookups, misses = get_redis().mget(RITUAL_METADATA_LOOKUPS_KEY, RITUAL_METADATA_MISSES_KEY)
     total, misses = int(lookups or 0), int(misses or 0)
     hits = total - misses

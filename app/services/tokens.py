@@ -4,7 +4,9 @@ A token is honoured while its `jti` is not revoked, its `ver` equals the user's 
 (bumped by a password change) and the user is not suspended. `principal` checks the last two
 against a per-user record cached in Redis; every commit that changes them marks it stale. A token
 whose signature and claims have passed is remembered per app (`VerifiedTokens`) until its `exp`, so
-the next request skips the parse; the Redis checks run on every request all the same.
+the next request skips the parse; the revocation and record checks run on every request all the
+same, on the process's copies of those Redis keys, which every write to them invalidates
+(app/near_cache.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from typing import Any, Protocol
+from typing import Protocol
 
 import jwt
 import sqlalchemy as sa
@@ -23,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import User
-from app.redis_client import get_redis, round_trip
-from app.services.cache_keys import AUTH_RECORD_STALE_TTL, AUTH_RECORD_TTL, auth_record_key
+from app.redis_client import cached_get, forget, get_redis
+from app.services.cache_keys import AUTH_RECORD_STALE_TTL, AUTH_RECORD_TTL, auth_record_key, revoked_token_key
 
 ALGORITHM = "HS256"
 VERIFIED_TOKENS_MAX = 1024  # tokens remembered per process and app, least recently used dropped first
@@ -78,45 +80,36 @@ def authenticate(token: str) -> tuple[User, dict]:
     user = db.session.get(User, user_id)
     if user is None:
         raise TokenError("The access token has been revoked.")
-    revoked = bool(get_redis().exists(_revoked_key(claims["jti"])))
+    revoked = bool(get_redis().exists(revoked_token_key(claims["jti"])))
     _check(claims, revoked, f"{user.token_version}:{int(user.is_active)}")
     return user, claims
 
 
 class Prefetch(Protocol):
-    """Reads a route adds to the token check's Redis round trip; their results reach it only once the token passes."""
+    """Keys a route reads with the token check's own; their values reach it only once the token passes."""
 
-    def commands(self) -> list[tuple[Any, ...]]:
-        """The commands to send with the token check's own."""
+    def keys(self) -> list[str]:
+        """The keys to read with the token check's (under `cache_keys.NEAR_CACHED_PREFIXES`)."""
 
-    def accepted(self, results: list[Any]) -> None:
-        """The token passed every check: the results of `commands()`, in order."""
-
-    def refused(self) -> None:
-        """The token failed a check after the round trip: undo what the queued commands counted."""
+    def accepted(self, values: list[str | None]) -> None:
+        """The token passed every check: the values of `keys()`, in order."""
 
 
 def principal(token: str, prefetch: Prefetch | None = None) -> tuple[uuid.UUID, dict]:
     """The id of the active user a token speaks for, or TokenError: `authenticate`'s checks without SQL.
 
-    The signature and claims are verified as in `authenticate`; the revoked jti and the user's
-    auth record (token_version, suspended or not) come from Redis in one round trip, the record
-    from the database when it is not cached (SECURITY.md 11, 13: tests/api/test_token_principal.py).
-    A `prefetch` rides in the same round trip and gets its results only after every check has passed
-    (SECURITY.md 13: tests/api/test_play_prefetch.py)."""
+    The signature and claims are verified as in `authenticate`; the revocation mark and the user's
+    auth record (token_version, suspended or not) are read through the process's copies of Redis
+    keys (`cached_get`: one round trip for those it does not hold), the record from the database
+    when it is not cached (SECURITY.md 11, 13: tests/api/test_token_principal.py). A `prefetch`'s keys
+    are read with them, and it gets their values only after every check has passed (SECURITY.md 13:
+    tests/api/test_play_prefetch.py)."""
     claims, user_id = verified(token)
-    extra = prefetch.commands() if prefetch is not None else []
-    revoked, record, *fetched = round_trip(
-        ("EXISTS", _revoked_key(claims["jti"])), ("GET", auth_record_key(user_id)), *extra
-    )
-    try:
-        if record is None or record == STALE:
-            record = _load_record(user_id, fill=record is None)
-        _check(claims, bool(revoked), record)
-    except Exception:
-        if prefetch is not None:
-            prefetch.refused()
-        raise
+    extra = prefetch.keys() if prefetch is not None else []
+    revoked, record, *fetched = cached_get(revoked_token_key(claims["jti"]), auth_record_key(user_id), *extra)
+    if record is None or record == STALE:
+        record = _load_record(user_id, fill=record is None)
+    _check(claims, revoked is not None, record)
     if prefetch is not None:
         prefetch.accepted(fetched)
     return user_id, claims
@@ -151,6 +144,7 @@ def _load_record(user_id: uuid.UUID, *, fill: bool) -> str:
     record = GONE if row is None else f"{row.token_version}:{int(row.suspended_at is None)}"
     if fill:  # NX: never over a STALE mark set by a write that committed after our read
         get_redis().set(auth_record_key(user_id), record, ex=AUTH_RECORD_TTL, nx=True)
+        forget(auth_record_key(user_id))  # the copy of its absence goes now, not when the push arrives
     return record
 
 
@@ -174,6 +168,7 @@ def _mark_changed_records(session: Session) -> None:
         for user_id in changed:
             pipe.set(auth_record_key(user_id), STALE, ex=AUTH_RECORD_STALE_TTL)
         pipe.execute()
+        forget(*(auth_record_key(user_id) for user_id in changed))
 
 
 @sa.event.listens_for(Session, "after_rollback")
@@ -184,11 +179,8 @@ def _forget_auth_changes(session: Session) -> None:
 def revoke(claims: dict) -> None:
     """Deny one token until it would have expired anyway."""
     ttl = max(1, int(claims["exp"]) - int(time.time()))
-    get_redis().set(_revoked_key(claims["jti"]), "1", ex=ttl)
-
-
-def _revoked_key(jti: str) -> str:
-    return f"auth:revoked_token:{jti}"
+    get_redis().set(revoked_token_key(claims["jti"]), "1", ex=ttl)
+    forget(revoked_token_key(claims["jti"]))
 
 
 # --- verified tokens: the signature and claims checks, remembered until the token's exp ---

@@ -19,7 +19,7 @@ from app.providers.llm.base import Script, Section, Segment
 from app.providers.llm.remote import TransientWriterError
 from app.providers.storage import audio_key, get_storage
 from app.providers.tts import TransientTTSError, get_engine
-from app.redis_client import get_redis
+from app.redis_client import delete_cached
 from app.services import audio, catalog, generation
 from app.services.beds import choose_bed
 from app.services.cache_keys import ritual_metadata_key
@@ -144,7 +144,7 @@ def _produce(job: GenerationJob, item: ContentItem) -> None:
     job.finished_at = utcnow()
     generation.link_conversation(job)
     db.session.commit()
-    get_redis().delete(ritual_metadata_key(item.id))
+    delete_cached(ritual_metadata_key(item.id))
     catalog.item_changed(item.id)  # a new length for the published packs that hold it
     log.info(
         "generation %s ready: %.1f s of audio in %.1f s",

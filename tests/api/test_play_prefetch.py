@@ -1,9 +1,11 @@
-"""The play endpoint reads its metadata in the token check's Redis round trip (`endpoint(prefetch=...)`):
-one round trip and no SQL for a warm play by the owner, and nothing read is handed out, nor counted,
-unless the token passes every check first (SECURITY.md 13)."""
+"""The play endpoint reads its metadata with the token check's keys (`endpoint(prefetch=...)`): no
+round trip and no SQL for a warm play by the owner in a process that holds copies of the keys, one
+round trip when it holds none, and nothing read is handed out, nor counted, unless the token passes
+every check first (SECURITY.md 13)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,9 +19,8 @@ from app.blueprints.api.spec import endpoint
 from app.extensions import db
 from app.models import User
 from app.models.types import utcnow
-from app.redis_client import RoundTrip, get_redis
+from app.redis_client import RoundTrip, near_cache_stats
 from app.services import playback, tokens
-from app.services.cache_keys import RITUAL_METADATA_LOOKUPS_KEY
 from tests.api.helpers import API, assert_error, auth_header, claims_for, signed_token
 from tests.api.test_jwt_security import _expired, _wrong_audience
 from tests.conftest import bearer
@@ -29,17 +30,21 @@ from tests.library_helpers import make_item
 
 @contextmanager
 def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """How many times any Redis connection sends: one per command or pipeline of the client, one per
-    `RoundTrip` call (which writes on its socket itself)."""
+    """How many times a Redis connection sends for this thread: one per command or pipeline of the
+    client, one per `RoundTrip` call (which writes on its socket itself). The near cache's own thread
+    (its counter flushes) is not the request's."""
     sent: list[int] = []
     client_send, round_trip_send = AbstractConnection.send_packed_command, RoundTrip._send
+    caller = threading.current_thread()
 
     def counted(self, command, check_health=True):  # type: ignore[no-untyped-def]
-        sent.append(1)
+        if threading.current_thread() is caller:
+            sent.append(1)
         return client_send(self, command, check_health)
 
     def counted_round_trip(self, commands):  # type: ignore[no-untyped-def]
-        sent.append(1)
+        if threading.current_thread() is caller:
+            sent.append(1)
         return round_trip_send(self, commands)
 
     with monkeypatch.context() as patch:
@@ -70,23 +75,52 @@ def _stats(app):  # type: ignore[no-untyped-def]
     return stats["hits"], stats["misses"]
 
 
+def _settled(app) -> None:  # type: ignore[no-untyped-def]
+    """Every invalidation Redis has pushed so far is applied to the process's copies."""
+    assert app.extensions["near_cache"].sync()
+
+
 @pytest.fixture
 def warm(app, client, user):  # type: ignore[no-untyped-def]
-    """The owner's item, a token, and one play that cached the item, the auth record and the token."""
+    """The owner's item, a token, and plays that cached the item, the auth record and the token's
+    revocation check in Redis and in the process."""
     item_id = make_item(app, user.id)
     headers = bearer(client, user.email)
     url = f"{API}/rituals/{item_id}/play"
-    assert client.get(url, headers=headers).status_code == 200
+    assert app.extensions["near_cache"].wait_live()
+    for _ in range(2):  # the first fills Redis, the second keeps copies of what it reads there
+        assert client.get(url, headers=headers).status_code == 200
+        _settled(app)
     return item_id, url, headers
 
 
-def test_a_warm_play_is_one_redis_round_trip_and_no_sql(app, client, warm, monkeypatch):
+def _near_stats(app):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        stats = near_cache_stats()
+    return stats["hits"], stats["misses"]
+
+
+def test_a_warm_play_makes_no_round_trip_and_no_sql(app, client, warm, monkeypatch):
     _, url, headers = warm
+    hits, misses = _near_stats(app)
     with round_trips(monkeypatch) as sent, statements(app) as seen:
         response = client.get(url, headers=headers)
     assert response.status_code == 200 and response.json["audio_url"] and response.json["sections"]
-    assert len(sent) == 1
+    assert sent == []
     assert seen == []
+    assert _near_stats(app) == (hits + 3, misses)  # revocation mark, auth record, entry: all copies
+
+
+def test_a_warm_play_in_a_process_without_copies_is_one_round_trip(app, client, warm, monkeypatch):
+    _, url, headers = warm
+    app.extensions["near_cache"].clear()
+    with round_trips(monkeypatch) as sent, statements(app) as seen:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200 and response.json["sections"]
+    assert (len(sent), seen) == (1, [])  # revocation mark, auth record and entry read together
+    with round_trips(monkeypatch) as sent:
+        assert client.get(url, headers=headers).status_code == 200
+    assert sent == []  # kept
 
 
 def test_an_owners_play_after_a_miss_is_one_query_and_two_round_trips(app, client, warm, monkeypatch):
@@ -97,11 +131,15 @@ def test_an_owners_play_after_a_miss_is_one_query_and_two_round_trips(app, clien
         response = client.get(url, headers=headers)
     assert response.status_code == 200 and response.json["sections"]
     assert len(seen) == 1 and "content_items" in seen[0]  # no separate owner query, no ORM reload
-    assert len(sent) == 2  # the token check's round trip; the entry written with the miss counted
-    assert _stats(app) == (0, 2)  # the warm fixture's first play and this one
+    assert len(sent) == 2  # the entry read (the token's keys are held), then written
+    assert _stats(app) == (1, 2)  # the warm fixture's miss and hit, and this miss
+    _settled(app)
     with round_trips(monkeypatch) as sent, statements(app) as seen:
         assert client.get(url, headers=headers).json == {**response.json, "audio_url": ANY, "expires_at": ANY}
-    assert (len(sent), seen, _stats(app)) == (1, [], (1, 2))  # refilled: the next play is a hit
+    assert (len(sent), seen, _stats(app)) == (1, [], (2, 2))  # refilled: a hit in Redis, and kept
+    with round_trips(monkeypatch) as sent:
+        assert client.get(url, headers=headers).status_code == 200
+    assert (sent, _stats(app)) == ([], (3, 2))
 
 
 def test_the_counter_sees_a_miss_then_hits(app, client, user):
@@ -173,8 +211,8 @@ def test_the_prefetched_entry_is_never_handed_out_for_a_refused_token(app, clien
         token = REFUSED_AFTER_THE_ROUND_TRIP[case][0](app, client, user, headers)["Authorization"].split()[1]
     else:
         token = {"expired": _expired, "wrong-audience": _wrong_audience}[case](app, user.id)
+    before = _stats(app)
     with app.test_request_context():
-        lookups = int(get_redis().get(RITUAL_METADATA_LOOKUPS_KEY))
         read = playback.MetadataRead(item_id)
         with pytest.raises(tokens.TokenError):
             tokens.principal(token, read)
@@ -182,7 +220,7 @@ def test_the_prefetched_entry_is_never_handed_out_for_a_refused_token(app, clien
             read.entry(item_id)
         with pytest.raises(RuntimeError):
             playback.play(user.id, item_id, with_position=False, prefetched=read)
-        assert int(get_redis().get(RITUAL_METADATA_LOOKUPS_KEY)) == lookups
+    assert _stats(app) == before
 
 
 def test_an_accepted_read_serves_only_its_own_item(app, client, user, warm):

@@ -199,4 +199,4 @@ def test_dashboard_counts_and_hit_rates(app, db):
     catalog_search.search(query)
     catalog_search.search(query)
     assert admin_jobs.search_cache_stats() == {"hits": 1, "misses": 1, "hit_rate": 0.5}
-    assert set(admin_jobs.cache_rates()) == {"ritual_metadata", "search"}
+    assert set(admin_jobs.cache_rates()) == {"ritual_metadata", "search", "near_cache"}
