@@ -284,11 +284,17 @@ def flush_counts() -> None:
     current_app.extensions["near_cache"].flush_counts()
 
 
-def near_cache_stats() -> dict[str, Any]:
-    """Keys read through the processes' copies since the counters began: served from a copy (hits)
-    or fetched from Redis (misses), for the metrics page."""
+def hit_stats(lookups_key: str, misses_key: str) -> dict[str, Any]:
+    """Hits, misses and hit rate from a pair of metrics counters (lookups, and the misses among
+    them) since they began, this process's pending counts added first; other processes' counts of
+    the last second may not have arrived yet."""
     flush_counts()
-    reads, fetched = get_redis().mget(NEAR_CACHE_READS_KEY, NEAR_CACHE_FETCHED_KEY)
-    total, fetched = int(reads or 0), int(fetched or 0)
-    hits = max(0, total - fetched)
-    return {"hits": hits, "misses": fetched, "hit_rate": round(hits / total, 4) if total else None}
+    lookups, misses = get_redis().mget(lookups_key, misses_key)
+    total, misses = int(lookups or 0), int(misses or 0)
+    hits = max(0, total - misses)
+    return {"hits": hits, "misses": misses, "hit_rate": round(hits / total, 4) if total else None}
+
+
+def near_cache_stats() -> dict[str, Any]:
+    """Keys read through the processes' copies: served from a copy (hits) or fetched from Redis (misses)."""
+    return hit_stats(NEAR_CACHE_READS_KEY, NEAR_CACHE_FETCHED_KEY)

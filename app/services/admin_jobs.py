@@ -26,7 +26,7 @@ from rq.results import Result
 from app.extensions import db
 from app.models import ContentItem, GenerationJob, PayoutRequest, Report, RitualPack, User
 from app.models.types import utcnow
-from app.redis_client import delete_cached, get_redis, near_cache_stats
+from app.redis_client import delete_cached, get_redis, hit_stats, near_cache_stats
 from app.services import Conflict, NotFound, ServiceError, audit, generation, playback
 from app.services.cache_keys import SEARCH_LOOKUPS_KEY, SEARCH_MISSES_KEY, ritual_metadata_key
 from app.services.credits import MAX_PAGE
@@ -335,10 +335,7 @@ def dashboard_counts() -> dict[str, int]:
 
 def search_cache_stats() -> dict[str, Any]:
     """Hits, misses and hit rate of the cached searches (`search:{hash}`) since the counters began."""
-    lookups, misses = get_redis().mget(SEARCH_LOOKUPS_KEY, SEARCH_MISSES_KEY)
-    total, misses = int(lookups or 0), int(misses or 0)
-    hits = max(0, total - misses)
-    return {"hits": hits, "misses": misses, "hit_rate": round(hits / total, 4) if total else None}
+    return hit_stats(SEARCH_LOOKUPS_KEY, SEARCH_MISSES_KEY)
 
 
 def cache_rates() -> dict[str, dict[str, Any]]:

@@ -25,7 +25,7 @@ from flask import current_app
 from app.extensions import db
 from app.models import ContentItem
 from app.providers.storage import SignedUrl, get_storage
-from app.redis_client import cached_get, count, delete_cached, flush_counts, forget, get_redis, round_trip
+from app.redis_client import cached_get, count, delete_cached, forget, hit_stats, round_trip
 from app.services import Conflict, access, library_state
 from app.services.cache_keys import (
     RITUAL_METADATA_LOOKUPS_KEY,
@@ -222,10 +222,5 @@ def invalidate(item_id: uuid.UUID) -> None:
 
 
 def cache_stats() -> dict[str, Any]:
-    """Hits, misses and hit rate of the metadata cache since the counters began (for the metrics page;
-    other processes' counts of the last second may not have arrived yet)."""
-    flush_counts()
-    lookups, misses = get_redis().mget(RITUAL_METADATA_LOOKUPS_KEY, RITUAL_METADATA_MISSES_KEY)
-    total, misses = int(lookups or 0), int(misses or 0)
-    hits = total - misses
-    return {"hits": hits, "misses": misses, "hit_rate": round(hits / total, 4) if total else None}
+    """Hits, misses and hit rate of the metadata cache since the counters began (for the metrics page)."""
+    return hit_stats(RITUAL_METADATA_LOOKUPS_KEY, RITUAL_METADATA_MISSES_KEY)

@@ -179,8 +179,9 @@ def _forget_auth_changes(session: Session) -> None:
 def revoke(claims: dict) -> None:
     """Deny one token until it would have expired anyway."""
     ttl = max(1, int(claims["exp"]) - int(time.time()))
-    get_redis().set(revoked_token_key(claims["jti"]), "1", ex=ttl)
-    forget(revoked_token_key(claims["jti"]))
+    key = revoked_token_key(claims["jti"])
+    get_redis().set(key, "1", ex=ttl)
+    forget(key)
 
 
 # --- verified tokens: the signature and claims checks, remembered until the token's exp ---
